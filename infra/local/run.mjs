@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// The README's commands on a machine that has only Node.js and npm: `npm start` and
+// `npm test` come here, make sure pnpm and the workspace's dependencies are installed
+// (pnpm through npx, at the version package.json pins), then run the real command.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { clearTestReports, printTestTotals } from './test-totals.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const { packageManager } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const commands = {
+  start: [['--filter', '@twinwire/db', 'db:prepare']],
+  test: [['exec', 'turbo', 'run', 'test', '--continue']],
+};
+
+const command = process.argv[2];
+if (!(command in commands)) {
+  console.error(`usage: node infra/local/run.mjs ${Object.keys(commands).join('|')}`);
+  process.exit(2);
+}
+
+const pnpm = hasPnpm() ? ['pnpm'] : ['npx', '--yes', packageManager];
+if (!existsSync(join(root, 'node_modules', '.modules.yaml'))) {
+  console.log(`twinwire: installing the workspace with ${pnpm.join(' ')} (first run only)…`);
+  run([...pnpm, 'install', '--frozen-lockfile']);
+}
+
+if (command === 'test') clearTestReports(root);
+let status = 0;
+for (const args of commands[command]) {
+  status = run([...pnpm, ...args], { exitOnFailure: command !== 'test' });
+}
+if (command === 'test') status = printTestTotals(root) && status === 0 ? 0 : 1;
+process.exit(status);
+
+function hasPnpm() {
+  return (
+    spawnSync('pnpm', ['--version'], { stdio: 'ignore', shell: process.platform === 'win32' })
+      .status === 0
+  );
+}
+
+function run([bin, ...args], { exitOnFailure = true } = {}) {
+  const result = spawnSync(bin, args, {
+    cwd: root,
+    stdio: 'inherit',
+    shell: process.platform === 'win32',
+  });
+  const code = result.status ?? 1;
+  if (code !== 0 && exitOnFailure) {
+    console.error(`twinwire: \`${[bin, ...args].join(' ')}\` failed with exit code ${code}`);
+    process.exit(code);
+  }
+  return code;
+}

@@ -1,0 +1,50 @@
+import { and, eq, isNull } from 'drizzle-orm';
+import type { Database } from './client.ts';
+import { deviceCredentials } from './schema.ts';
+import { generateSecret, hashSecret, verifySecret } from './secrets.ts';
+
+export interface IssuedCredential {
+  id: string;
+  deviceId: string;
+  /** The only time the secret exists in clear: hand it to the operator, it is not stored. */
+  secret: string;
+}
+
+export async function issueDeviceCredential(
+  db: Database,
+  deviceId: string,
+): Promise<IssuedCredential> {
+  const secret = generateSecret();
+  const [row] = await db
+    .insert(deviceCredentials)
+    .values({ deviceId, secretHash: await hashSecret(secret) })
+    .returning({ id: deviceCredentials.id });
+  if (!row) throw new Error(`no credential row returned for device ${deviceId}`);
+  return { id: row.id, deviceId, secret };
+}
+
+/** Resolves true when the credential existed and was active. */
+export async function revokeDeviceCredential(db: Database, credentialId: string): Promise<boolean> {
+  const rows = await db
+    .update(deviceCredentials)
+    .set({ revokedAt: new Date() })
+    .where(and(eq(deviceCredentials.id, credentialId), isNull(deviceCredentials.revokedAt)))
+    .returning({ id: deviceCredentials.id });
+  return rows.length > 0;
+}
+
+/** True when `secret` matches one of the device's unrevoked credentials. */
+export async function verifyDeviceCredential(
+  db: Database,
+  deviceId: string,
+  secret: string,
+): Promise<boolean> {
+  const active = await db
+    .select({ secretHash: deviceCredentials.secretHash })
+    .from(deviceCredentials)
+    .where(and(eq(deviceCredentials.deviceId, deviceId), isNull(deviceCredentials.revokedAt)));
+  for (const { secretHash } of active) {
+    if (await verifySecret(secret, secretHash)) return true;
+  }
+  return false;
+}

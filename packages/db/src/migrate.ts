@@ -1,0 +1,27 @@
+import { fileURLToPath } from 'node:url';
+import { drizzle } from 'drizzle-orm/node-postgres';
+import { migrate as drizzleMigrate } from 'drizzle-orm/node-postgres/migrator';
+import type pg from 'pg';
+
+export const migrationsFolder = fileURLToPath(new URL('../migrations', import.meta.url));
+
+// Any constant works; it only has to be the same in every process of this database.
+const MIGRATION_LOCK_KEY = 0x7477_6d67; // "twmg"
+
+/**
+ * Applies the committed migrations. Safe to call from many processes at once: a
+ * session-level advisory lock serializes them, and each finds the work already done.
+ */
+export async function migrate(pool: pg.Pool, folder = migrationsFolder): Promise<void> {
+  const client = await pool.connect();
+  try {
+    await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
+    try {
+      await drizzleMigrate(drizzle(client), { migrationsFolder: folder });
+    } finally {
+      await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
+    }
+  } finally {
+    client.release();
+  }
+}

@@ -1,0 +1,117 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const timestamps = {
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+};
+
+export const devices = pgTable(
+  'devices',
+  {
+    id: text('id').primaryKey(),
+    name: text('name').notNull(),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>().notNull().default({}),
+    online: boolean('online').notNull().default(false),
+    lastProtocol: text('last_protocol'),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
+    ...timestamps,
+  },
+  (table) => [
+    index('devices_name_idx').on(table.name),
+    index('devices_online_idx').on(table.online),
+  ],
+);
+
+export const deviceCredentials = pgTable(
+  'device_credentials',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    deviceId: text('device_id')
+      .notNull()
+      .references(() => devices.id, { onDelete: 'cascade' }),
+    /** `scrypt$N$r$p$salt$hash`, see secrets.ts; the secret itself is never stored. */
+    secretHash: text('secret_hash').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+  },
+  (table) => [index('device_credentials_device_idx').on(table.deviceId)],
+);
+
+export const userRoles = ['admin', 'operator', 'viewer'] as const;
+export type UserRole = (typeof userRoles)[number];
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    username: text('username').notNull().unique(),
+    passwordHash: text('password_hash').notNull(),
+    role: text('role').$type<UserRole>().notNull(),
+    disabledAt: timestamp('disabled_at', { withTimezone: true }),
+    ...timestamps,
+  },
+  (table) => [check('users_role_check', sql`${table.role} in ('admin', 'operator', 'viewer')`)],
+);
+
+/**
+ * A rule names its subject either by role or by one principal (kind + id), never both.
+ * Every change fires NOTIFY acl_rules_changed (see the custom migration) so brokers and
+ * API instances reload without a restart.
+ */
+export const aclRules = pgTable(
+  'acl_rules',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    effect: text('effect').$type<'allow' | 'deny'>().notNull(),
+    action: text('action').$type<'publish' | 'subscribe'>().notNull(),
+    topic: text('topic').notNull(),
+    role: text('role'),
+    principalKind: text('principal_kind').$type<'device' | 'user' | 'service'>(),
+    principalId: text('principal_id'),
+    description: text('description'),
+    ...timestamps,
+  },
+  (table) => [
+    check('acl_rules_effect_check', sql`${table.effect} in ('allow', 'deny')`),
+    check('acl_rules_action_check', sql`${table.action} in ('publish', 'subscribe')`),
+    check(
+      'acl_rules_subject_check',
+      sql`(${table.role} is not null and ${table.principalKind} is null and ${table.principalId} is null)
+       or (${table.role} is null and ${table.principalKind} in ('device', 'user', 'service') and ${table.principalId} is not null)`,
+    ),
+  ],
+);
+
+/**
+ * One row per accepted reading. The primary key (device_id, ts, seq) is both the
+ * idempotency key of the delivery guarantee and the index for per-device time ranges.
+ * No foreign key to devices: ingest must not pay a lookup per row, and history may
+ * outlive a deleted device.
+ */
+export const telemetry = pgTable(
+  'telemetry',
+  {
+    deviceId: text('device_id').notNull(),
+    ts: timestamp('ts', { withTimezone: true, precision: 3 }).notNull(),
+    seq: bigint('seq', { mode: 'number' }).notNull(),
+    metrics: jsonb('metrics').$type<Record<string, number | boolean | string>>().notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ name: 'telemetry_pkey', columns: [table.deviceId, table.ts, table.seq] }),
+    // Retention deletes by time across all devices; BRIN stays tiny on append-ordered data.
+    index('telemetry_ts_brin').using('brin', table.ts),
+  ],
+);

@@ -1,0 +1,156 @@
+import { and, asc, eq, gt, gte, lt, or, sql } from 'drizzle-orm';
+import type { Database } from './client.ts';
+import { telemetry } from './schema.ts';
+import type { TelemetryRow } from './telemetry-row.ts';
+
+export interface RangeCursor {
+  ts: number;
+  seq: number;
+}
+
+export interface ReadRangeOptions {
+  deviceId: string;
+  /** Inclusive, epoch ms. */
+  from: number;
+  /** Exclusive, epoch ms. */
+  to: number;
+  limit: number;
+  /** Continue after this reading (the `nextCursor` of the previous page). */
+  after?: RangeCursor;
+}
+
+export interface RangePage {
+  readings: TelemetryRow[];
+  hasMore: boolean;
+  nextCursor: RangeCursor | null;
+}
+
+/** One device's readings in [from, to), oldest first, keyset-paged on the primary key. */
+export async function readTelemetryRange(
+  db: Database,
+  options: ReadRangeOptions,
+): Promise<RangePage> {
+  const { deviceId, from, to, limit, after } = options;
+  const rows = await db
+    .select({
+      deviceId: telemetry.deviceId,
+      ts: telemetry.ts,
+      seq: telemetry.seq,
+      metrics: telemetry.metrics,
+    })
+    .from(telemetry)
+    .where(
+      and(
+        eq(telemetry.deviceId, deviceId),
+        gte(telemetry.ts, new Date(from)),
+        lt(telemetry.ts, new Date(to)),
+        after
+          ? or(
+              gt(telemetry.ts, new Date(after.ts)),
+              and(eq(telemetry.ts, new Date(after.ts)), gt(telemetry.seq, after.seq)),
+            )
+          : undefined,
+      ),
+    )
+    .orderBy(asc(telemetry.ts), asc(telemetry.seq))
+    .limit(limit + 1);
+
+  const hasMore = rows.length > limit;
+  const readings = rows.slice(0, limit).map((row) => ({ ...row, ts: row.ts.getTime() }));
+  const last = readings.at(-1);
+  return {
+    readings,
+    hasMore,
+    nextCursor: hasMore && last ? { ts: last.ts, seq: last.seq } : null,
+  };
+}
+
+export interface BucketOptions {
+  deviceId: string;
+  from: number;
+  to: number;
+  bucketMs: number;
+  /** Only these metrics; all when omitted. */
+  metrics?: readonly string[];
+}
+
+export interface MetricBucket {
+  /** Bucket start, epoch ms, aligned to multiples of `bucketMs` since the epoch. */
+  bucket: number;
+  metric: string;
+  /** Readings that carried this metric in the bucket, whatever the value's type. */
+  count: number;
+  /** Over numeric values only; null when the bucket had none. */
+  avg: number | null;
+  min: number | null;
+  max: number | null;
+  /** The latest value in the bucket (by ts, then seq), of any type. */
+  last: number | boolean | string;
+}
+
+/** avg/min/max/last/count per metric per time bucket, computed in SQL. */
+export async function readTelemetryBuckets(
+  db: Database,
+  options: BucketOptions,
+): Promise<MetricBucket[]> {
+  const { deviceId, from, to, bucketMs, metrics } = options;
+  const metricFilter = metrics?.length
+    ? sql`AND m.key = ANY(${sql.param([...metrics])}::text[])`
+    : sql``;
+  const numeric = sql`CASE WHEN jsonb_typeof(m.value) = 'number' THEN (m.value)::float8 END`;
+  const result = await db.execute<{
+    bucket: string;
+    metric: string;
+    count: string;
+    avg: number | null;
+    min: number | null;
+    max: number | null;
+    last: number | boolean | string;
+  }>(sql`
+    SELECT (extract(epoch FROM date_bin(${bucketMs} * interval '1 millisecond', t.ts, timestamptz 'epoch')) * 1000)::int8 AS bucket,
+           m.key AS metric,
+           count(*) AS count,
+           avg(${numeric}) AS avg,
+           min(${numeric}) AS min,
+           max(${numeric}) AS max,
+           (array_agg(m.value ORDER BY t.ts DESC, t.seq DESC))[1] AS last
+    FROM ${telemetry} t CROSS JOIN LATERAL jsonb_each(t.metrics) m
+    WHERE t.device_id = ${deviceId}
+      AND t.ts >= ${new Date(from)} AND t.ts < ${new Date(to)}
+      ${metricFilter}
+    GROUP BY 1, 2
+    ORDER BY 1, 2`);
+  return result.rows.map((row) => ({
+    bucket: Number(row.bucket),
+    metric: row.metric,
+    count: Number(row.count),
+    avg: row.avg,
+    min: row.min,
+    max: row.max,
+    last: row.last,
+  }));
+}
+
+export interface RetentionOptions {
+  /** Delete readings with ts before this instant (epoch ms). */
+  before: number;
+  /** Rows per DELETE, so a large purge never holds long locks or bloats one transaction. */
+  batchRows?: number;
+}
+
+/** Deletes old readings in batches; resolves with the number of rows deleted. */
+export async function deleteTelemetryBefore(
+  db: Database,
+  options: RetentionOptions,
+): Promise<number> {
+  const batchRows = options.batchRows ?? 10_000;
+  let total = 0;
+  for (;;) {
+    const result = await db.execute(sql`
+      DELETE FROM ${telemetry} WHERE ctid = ANY(ARRAY(
+        SELECT ctid FROM ${telemetry} WHERE ts < ${new Date(options.before)} LIMIT ${batchRows}))`);
+    const deleted = result.rowCount ?? 0;
+    total += deleted;
+    if (deleted < batchRows) return total;
+  }
+}
