@@ -1,5 +1,6 @@
 import { defaultRules } from '../src/default-rules.ts';
-import type { AclRule, Action, Effect, Principal, RuleSubject } from '../src/rules.ts';
+import { rule } from '../test/fixtures.ts';
+import type { AclRule, Principal, RuleSubject } from '../src/rules.ts';
 
 export const RULE_COUNT = 1000;
 const SITES = 50;
@@ -9,16 +10,6 @@ const QUARANTINED_DEVICES = 50;
 
 const deviceId = (i: number): string => `dev-${String(i).padStart(4, '0')}`;
 const site = (i: number): string => `site-${i % SITES}`;
-
-function rule(
-  id: string,
-  effect: Effect,
-  action: Action,
-  topic: string,
-  subject: RuleSubject,
-): AclRule {
-  return { id, effect, action, topic, subject };
-}
 
 /**
  * 1,000 rules shaped like a real deployment: the defaults, per-device grants and quarantines

@@ -29,53 +29,39 @@ function expectBothOutcomes(counter: OutcomeCounter, minimum: number): void {
 }
 
 describe('compiled ACL against the naive reference', () => {
-  it('authorizePublish and explain decide every publish like the linear scan', () => {
-    const outcomes = new OutcomeCounter();
-    let deniedByRule = 0;
-    let refusedIdentity = 0;
-    fc.assert(
-      fc.property(publishCaseArb, ([rules, requests]) => {
-        const acl = compileAcl(rules);
-        const naive = createNaiveAcl(rules);
-        for (const [principal, topic] of requests) {
-          const expected = outcomes.record(naive.authorizePublish(principal, topic));
-          expect(acl.authorizePublish(principal, topic)).toBe(expected);
-          const explanation = acl.explain(principal, 'publish', topic);
-          expect(explanation.allowed).toBe(expected);
-          if (explanation.reason.startsWith('denied by rule')) deniedByRule++;
-          if (explanation.reason.startsWith('refused: identity')) refusedIdentity++;
-        }
-      }),
-      RUNS,
-    );
-    expectBothOutcomes(outcomes, 500);
-    expect(deniedByRule).toBeGreaterThan(100);
-    expect(refusedIdentity).toBeGreaterThan(50);
-  });
-
-  it('authorizeSubscribe and explain decide every subscription like the linear scan', () => {
-    const outcomes = new OutcomeCounter();
-    let deniedByRule = 0;
-    let refusedIdentity = 0;
-    fc.assert(
-      fc.property(subscribeCaseArb, ([rules, requests]) => {
-        const acl = compileAcl(rules);
-        const naive = createNaiveAcl(rules);
-        for (const [principal, filter] of requests) {
-          const expected = outcomes.record(naive.authorizeSubscribe(principal, filter));
-          expect(acl.authorizeSubscribe(principal, filter)).toBe(expected);
-          const explanation = acl.explain(principal, 'subscribe', filter);
-          expect(explanation.allowed).toBe(expected);
-          if (explanation.reason.startsWith('denied by rule')) deniedByRule++;
-          if (explanation.reason.startsWith('refused: identity')) refusedIdentity++;
-        }
-      }),
-      RUNS,
-    );
-    expectBothOutcomes(outcomes, 500);
-    expect(deniedByRule).toBeGreaterThan(100);
-    expect(refusedIdentity).toBeGreaterThan(50);
-  });
+  it.each([
+    { action: 'publish', cases: publishCaseArb },
+    { action: 'subscribe', cases: subscribeCaseArb },
+  ] as const)(
+    'authorize and explain decide every $action like the linear scan',
+    ({ action, cases }) => {
+      const outcomes = new OutcomeCounter();
+      let deniedByRule = 0;
+      let refusedIdentity = 0;
+      fc.assert(
+        fc.property(cases, ([rules, requests]) => {
+          const acl = compileAcl(rules);
+          const naive = createNaiveAcl(rules);
+          const [decide, reference] =
+            action === 'publish'
+              ? [acl.authorizePublish, naive.authorizePublish]
+              : [acl.authorizeSubscribe, naive.authorizeSubscribe];
+          for (const [principal, topicOrFilter] of requests) {
+            const expected = outcomes.record(reference(principal, topicOrFilter));
+            expect(decide(principal, topicOrFilter)).toBe(expected);
+            const explanation = acl.explain(principal, action, topicOrFilter);
+            expect(explanation.allowed).toBe(expected);
+            if (explanation.reason.startsWith('denied by rule')) deniedByRule++;
+            if (explanation.reason.startsWith('refused: identity')) refusedIdentity++;
+          }
+        }),
+        RUNS,
+      );
+      expectBothOutcomes(outcomes, 500);
+      expect(deniedByRule).toBeGreaterThan(100);
+      expect(refusedIdentity).toBeGreaterThan(50);
+    },
+  );
 
   it(
     'authorizeSubscribe agrees with a reference that decides containment and overlap by enumeration',
