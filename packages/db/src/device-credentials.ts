@@ -33,18 +33,30 @@ export async function revokeDeviceCredential(db: Database, credentialId: string)
   return rows.length > 0;
 }
 
-/** True when `secret` matches one of the device's unrevoked credentials. */
+/**
+ * The id of the device's unrevoked credential that `secret` matches, or null. Callers keep
+ * the id to notice later when exactly that credential is revoked.
+ */
 export async function verifyDeviceCredential(
   db: Database,
   deviceId: string,
   secret: string,
-): Promise<boolean> {
-  const active = await db
-    .select({ secretHash: deviceCredentials.secretHash })
+): Promise<string | null> {
+  const active = await activeCredentials(db, deviceId);
+  for (const { id, secretHash } of active) {
+    if (await verifySecret(secret, secretHash)) return id;
+  }
+  return null;
+}
+
+/** The ids of the device's unrevoked credentials (none when the device is gone). */
+export async function activeCredentialIds(db: Database, deviceId: string): Promise<Set<string>> {
+  return new Set((await activeCredentials(db, deviceId)).map((credential) => credential.id));
+}
+
+function activeCredentials(db: Database, deviceId: string) {
+  return db
+    .select({ id: deviceCredentials.id, secretHash: deviceCredentials.secretHash })
     .from(deviceCredentials)
     .where(and(eq(deviceCredentials.deviceId, deviceId), isNull(deviceCredentials.revokedAt)));
-  for (const { secretHash } of active) {
-    if (await verifySecret(secret, secretHash)) return true;
-  }
-  return false;
 }

@@ -1,9 +1,15 @@
+import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { drizzle } from 'drizzle-orm/node-postgres';
 import { migrate as drizzleMigrate } from 'drizzle-orm/node-postgres/migrator';
 import type pg from 'pg';
 
-export const migrationsFolder = fileURLToPath(new URL('../migrations', import.meta.url));
+// From source: packages/db/migrations. From an app's bundle (dist/main.js): dist/migrations,
+// where the app's build copies them.
+const candidates = ['./migrations', '../migrations'].map((path) =>
+  fileURLToPath(new URL(path, import.meta.url)),
+);
+export const migrationsFolder = candidates.find((path) => existsSync(path)) ?? candidates[1];
 
 // Any constant works; it only has to be the same in every process of this database.
 const MIGRATION_LOCK_KEY = 0x7477_6d67; // "twmg"

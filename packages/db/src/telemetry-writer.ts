@@ -11,7 +11,7 @@ export interface TelemetryWriterOptions {
   maxBatchRows?: number;
   /** Statements in flight at once, each on its own pooled connection. */
   maxInFlightBatches?: number;
-  /** Queued rows beyond which `write()` waits and `offer()` refuses. */
+  /** Rows held (queued or in a batch not yet committed) beyond which `write()` waits and `offer()` refuses. */
   maxQueuedRows?: number;
   /** Back-off between retries while the database is unreachable. */
   retryDelayMs?: { initial: number; max: number };
@@ -70,6 +70,7 @@ export function createTelemetryWriter(options: TelemetryWriterOptions): Telemetr
   const roomWaiters: (() => void)[] = [];
   const idleWaiters: (() => void)[] = [];
   let inFlight = 0;
+  let inFlightRows = 0;
   /** Writers admitted before close() but still waiting for room in the queue. */
   let waitingWriters = 0;
   let pumpScheduled = false;
@@ -95,15 +96,21 @@ export function createTelemetryWriter(options: TelemetryWriterOptions): Telemetr
     while (inFlight < maxInFlight && queue.length > 0) {
       const batch = queue.splice(0, maxBatchRows);
       inFlight += 1;
+      inFlightRows += batch.length;
       void commitBatch(batch).finally(() => {
         inFlight -= 1;
+        inFlightRows -= batch.length;
         pump();
       });
     }
-    while (roomWaiters.length > 0 && queue.length < maxQueued) roomWaiters.shift()?.();
+    while (roomWaiters.length > 0 && !isFull()) roomWaiters.shift()?.();
     if (isIdle()) {
       for (const wake of idleWaiters.splice(0)) wake();
     }
+  }
+
+  function isFull(): boolean {
+    return queue.length + inFlightRows >= maxQueued;
   }
 
   function isIdle(): boolean {
@@ -165,7 +172,7 @@ export function createTelemetryWriter(options: TelemetryWriterOptions): Telemetr
   async function waitForRoom(): Promise<void> {
     waitingWriters += 1;
     try {
-      while (queue.length >= maxQueued) {
+      while (isFull()) {
         await new Promise<void>((resolve) => roomWaiters.push(resolve));
       }
     } finally {
@@ -181,12 +188,12 @@ export function createTelemetryWriter(options: TelemetryWriterOptions): Telemetr
   return {
     async write(row) {
       if (closed) throw new WriterClosedError();
-      if (queue.length >= maxQueued) await waitForRoom();
+      if (isFull()) await waitForRoom();
       return enqueue(row);
     },
     offer(row) {
       if (closed) return Promise.reject(new WriterClosedError());
-      if (queue.length >= maxQueued) return null;
+      if (isFull()) return null;
       return enqueue(row);
     },
     flush: waitForIdle,

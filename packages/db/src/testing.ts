@@ -3,6 +3,7 @@ import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { TestProject } from 'vitest/node';
 import { createDb, type DbClient } from './client.ts';
 import { startEmbeddedPostgres } from './embedded.ts';
 import { migrate } from './migrate.ts';
@@ -73,4 +74,21 @@ async function withAdmin<T>(url: string, work: (client: pg.Client) => Promise<T>
   } finally {
     await admin.end();
   }
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** Admin URL of the run's PostgreSQL; `createTestDatabase(inject('postgresUrl'))`. */
+    postgresUrl: string;
+  }
+}
+
+/**
+ * vitest globalSetup: one PostgreSQL per test run (DATABASE_URL when set, else a throwaway
+ * embedded cluster), provided to tests as `inject('postgresUrl')`.
+ */
+export async function provideTestPostgres(project: TestProject): Promise<() => Promise<void>> {
+  const postgres = await startTestPostgres(process.env.DATABASE_URL);
+  project.provide('postgresUrl', postgres.url);
+  return () => postgres.stop();
 }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import {
+  activeCredentialIds,
   issueDeviceCredential,
   revokeDeviceCredential,
   verifyDeviceCredential,
@@ -26,18 +27,38 @@ it('issues a secret once, stores only its scrypt hash, and verifies it', async (
   );
   expect(stored.rows[0]?.secret_hash).toMatch(/^scrypt\$16384\$8\$1\$/);
   expect(stored.rows[0]?.secret_hash).not.toContain(issued.secret);
-  expect(await verifyDeviceCredential(database.db, 'thermostat-1', issued.secret)).toBe(true);
+  expect(await verifyDeviceCredential(database.db, 'thermostat-1', issued.secret)).toBe(issued.id);
 });
 
 it('refuses a wrong secret, another device’s secret and a revoked credential', async () => {
   const first = await issueDeviceCredential(database.db, 'thermostat-1');
   const second = await issueDeviceCredential(database.db, 'thermostat-2');
-  expect(await verifyDeviceCredential(database.db, 'thermostat-1', `${first.secret}x`)).toBe(false);
-  expect(await verifyDeviceCredential(database.db, 'thermostat-1', second.secret)).toBe(false);
-  expect(await verifyDeviceCredential(database.db, 'no-such-device', first.secret)).toBe(false);
+  expect(await verifyDeviceCredential(database.db, 'thermostat-1', `${first.secret}x`)).toBeNull();
+  expect(await verifyDeviceCredential(database.db, 'thermostat-1', second.secret)).toBeNull();
+  expect(await verifyDeviceCredential(database.db, 'no-such-device', first.secret)).toBeNull();
 
   expect(await revokeDeviceCredential(database.db, first.id)).toBe(true);
   expect(await revokeDeviceCredential(database.db, first.id)).toBe(false);
-  expect(await verifyDeviceCredential(database.db, 'thermostat-1', first.secret)).toBe(false);
-  expect(await verifyDeviceCredential(database.db, 'thermostat-2', second.secret)).toBe(true);
+  expect(await verifyDeviceCredential(database.db, 'thermostat-1', first.secret)).toBeNull();
+  expect(await verifyDeviceCredential(database.db, 'thermostat-2', second.secret)).toBe(second.id);
+  expect(await activeCredentialIds(database.db, 'thermostat-2')).toEqual(new Set([second.id]));
+  expect(await activeCredentialIds(database.db, 'no-such-device')).toEqual(new Set());
+});
+
+it('notifies device_access_changed with the device id when a credential is revoked or the device deleted', async () => {
+  await database.db.insert(devices).values({ id: 'doomed', name: 'Doomed' });
+  const credential = await issueDeviceCredential(database.db, 'doomed');
+  const listener = await database.pool.connect();
+  const payloads: string[] = [];
+  listener.on('notification', (message) => payloads.push(message.payload ?? ''));
+  await listener.query('LISTEN device_access_changed');
+  try {
+    await revokeDeviceCredential(database.db, credential.id);
+    await database.pool.query("DELETE FROM devices WHERE id = 'doomed'");
+    // One for the revoke, one for the delete: PostgreSQL folds the cascade's identical
+    // notification into the delete's, as they share a transaction.
+    await expect.poll(() => payloads).toEqual(['doomed', 'doomed']);
+  } finally {
+    listener.release();
+  }
 });

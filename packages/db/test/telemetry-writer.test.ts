@@ -4,7 +4,7 @@ import { createDb } from '../src/client.ts';
 import { createTelemetryWriter, WriterClosedError } from '../src/telemetry-writer.ts';
 import type { TelemetryRow } from '../src/telemetry-row.ts';
 import { createTestDatabase, type TestDatabase } from '../src/testing.ts';
-import { startOutageProxy } from './outage-proxy.ts';
+import { startOutageProxy } from '../src/outage-proxy.ts';
 
 let database: TestDatabase;
 beforeAll(async () => {
@@ -124,7 +124,7 @@ describe('telemetry writer back-pressure and shutdown', () => {
       pool: database.pool,
       maxInFlightBatches: 1,
       maxBatchRows: 1,
-      maxQueuedRows: 3,
+      maxQueuedRows: 4,
     });
     const device = deviceId();
     const rows = readings(device, 8);
@@ -142,6 +142,7 @@ describe('telemetry writer back-pressure and shutdown', () => {
       waitingResolved = true;
     });
     await new Promise((resolve) => setTimeout(resolve, 50));
+    // Four rows held: one in the blocked statement, three queued.
     expect(writer.stats().queued).toBe(3);
     expect(waitingResolved).toBe(false);
 

@@ -1,3 +1,4 @@
+// Test infrastructure: a real network fault between a client and PostgreSQL.
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
 export interface OutageProxy {
@@ -51,5 +52,10 @@ export async function startOutageProxy(targetUrl: string): Promise<OutageProxy> 
   const url = new URL(targetUrl);
   url.hostname = '127.0.0.1';
   url.port = String(port);
-  return { url: url.toString(), cut: stop, restore: listen, close: stop };
+  return {
+    url: url.toString(),
+    cut: stop,
+    restore: () => (server ? Promise.resolve() : listen()),
+    close: stop,
+  };
 }

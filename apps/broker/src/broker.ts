@@ -1,0 +1,209 @@
+import type { DbClient } from '@twinwire/db/client';
+import { createTelemetryWriter, type TelemetryWriter } from '@twinwire/db/telemetry-writer';
+import { Aedes, type Client, type ConnectPacket } from 'aedes';
+import { createAclStore } from './access/acl-store.ts';
+import { createRevocation } from './access/revocation.ts';
+import { createClusterBackends } from './cluster.ts';
+import type { BrokerConfig } from './config.ts';
+import { ConnectionRegistry } from './connections.ts';
+import { listenToDb } from './db-events.ts';
+import { createDeviceNotifier } from './device-errors.ts';
+import { createAccessHooks } from './hooks.ts';
+import { openHttpServer } from './http-server.ts';
+import { createAuthenticator } from './identity/authenticator.ts';
+import { CredentialCache } from './identity/credential-cache.ts';
+import { createTelemetryIngest } from './ingest/telemetry-ingest.ts';
+import { openListeners, type ListenerAddresses } from './listeners.ts';
+import type { Logger } from './log.ts';
+import { createBrokerMetrics, type BrokerMetrics } from './metrics.ts';
+import { createPresence } from './presence.ts';
+import { SessionRegistry } from './sessions.ts';
+
+export interface BrokerDeps {
+  config: BrokerConfig;
+  db: DbClient;
+  /** The same database as `db`: the broker LISTENs for rule and access changes on it. */
+  databaseUrl: string;
+  log: Logger;
+  /** How often connected devices are re-checked and last-seen times written. */
+  housekeepingIntervalMs?: number;
+}
+
+export interface Broker {
+  aedes: Aedes;
+  metrics: BrokerMetrics;
+  writer: TelemetryWriter;
+  addresses: ListenerAddresses & { http: number };
+  /** Stops accepting, publishes offline status, disconnects clients, commits every buffered reading. */
+  close(): Promise<void>;
+}
+
+export async function createBroker(deps: BrokerDeps): Promise<Broker> {
+  const { config, log } = deps;
+  const metrics = createBrokerMetrics();
+  const sessions = new SessionRegistry();
+  const connections = new ConnectionRegistry();
+  const connectPackets = new WeakMap<Client, ConnectPacket>();
+  const cache = new CredentialCache(30_000);
+  const aclStore = await createAclStore({ db: deps.db.db, log, metrics });
+  const writer = createTelemetryWriter({
+    pool: deps.db.pool,
+    maxQueuedRows: config.QOS0_BUFFER_ROWS,
+    onRetry: (error, attempt) => {
+      if (attempt === 1)
+        log.warn({ err: error }, 'database unavailable: holding readings and retrying');
+    },
+  });
+
+  const aedes = await Aedes.createBroker({
+    ...(config.REDIS_URL ? createClusterBackends(config.REDIS_URL) : {}),
+    ...(config.BROKER_ID ? { id: config.BROKER_ID } : {}),
+    connectTimeout: config.MQTT_CONNECT_TIMEOUT_MS,
+    maxInflightInbound: config.MQTT_MAX_INFLIGHT_QOS2,
+    drainTimeout: config.MQTT_DRAIN_TIMEOUT_MS,
+    maxClientsIdLength: 128,
+  });
+
+  const notify = createDeviceNotifier(aedes);
+  const presence = createPresence({ aedes, db: deps.db.db, log });
+  const revocation = createRevocation({ db: deps.db.db, sessions, cache, metrics, log });
+  const hooks = createAccessHooks({
+    acl: aclStore.current,
+    sessions,
+    ingest: createTelemetryIngest({ writer, notify, metrics, log }),
+    notify,
+    metrics,
+    log,
+  });
+
+  aedes.preConnect = (client, packet, callback) => {
+    const limit = config.MQTT_MAX_KEEPALIVE_S;
+    // MQTT 3.1.1 has no CONNACK code for an unacceptable keepalive: closing is the answer.
+    const keepalive = packet.keepalive ?? 0;
+    if (limit > 0 && (keepalive === 0 || keepalive > limit)) {
+      log.info({ clientId: packet.clientId, keepalive, limit }, 'connection refused: keepalive');
+      metrics.authFailures.inc({ reason: 'keepalive' });
+      callback(new Error(`keepalive must be between 1 and ${limit} seconds`), false);
+      return;
+    }
+    connectPackets.set(client, packet);
+    callback(null, true);
+  };
+  aedes.authenticate = createAuthenticator({
+    db: deps.db.db,
+    acl: aclStore.current,
+    sessions,
+    cache,
+    connectPackets,
+    connectionOf: (client) => connections.of(client),
+    serviceSecret: config.SERVICE_SECRET,
+    allowAnonymous: config.ALLOW_ANONYMOUS,
+    timeoutMs: 5_000,
+    metrics,
+    log,
+  });
+  aedes.authorizePublish = hooks.authorizePublish;
+  aedes.authorizeSubscribe = hooks.authorizeSubscribe;
+  aedes.authorizeForward = hooks.authorizeForward;
+
+  aedes.on('clientReady', (client) => {
+    const session = sessions.get(client);
+    if (session?.principal.kind === 'device')
+      void presence.online(session.principal.id, session.protocol);
+  });
+  aedes.on('clientDisconnect', (client) => {
+    const session = sessions.get(client);
+    sessions.detach(client);
+    if (session?.principal.kind !== 'device') return;
+    // A takeover by the same device disconnects the old client after the new one is ready.
+    if (sessions.clientsOfDevice(session.principal.id).size === 0) {
+      void presence.offline(session.principal.id, session.protocol);
+    }
+  });
+  aedes.on('publish', (_packet, client) => {
+    const session = client ? sessions.get(client) : undefined;
+    if (session?.principal.kind === 'device') presence.seen(session.principal.id);
+  });
+
+  /** Background work must never reject unhandled: while the database is away it just fails, logged. */
+  const inBackground = (what: string, work: () => Promise<void>) => () => {
+    work().catch((error: unknown) => {
+      log.warn({ err: error }, `${what} failed; will retry`);
+    });
+  };
+  const sweep = inBackground('access re-check', () => revocation.sweep());
+  const dbEvents = listenToDb({
+    url: deps.databaseUrl,
+    channels: {
+      acl_rules_changed: inBackground('ACL reload', () => aclStore.reload()),
+      device_access_changed: (deviceId) => {
+        inBackground('access re-check', () => revocation.recheckDevice(deviceId))();
+      },
+    },
+    onReconnect: () => {
+      inBackground('ACL reload', () => aclStore.reload())();
+      sweep();
+    },
+    log,
+  });
+  await dbEvents.ready;
+  const housekeeping = setInterval(() => {
+    sweep();
+    inBackground('last-seen update', () => presence.flushLastSeen())();
+  }, deps.housekeepingIntervalMs ?? 10_000);
+  housekeeping.unref();
+
+  let closing = false;
+  const closeAedes = () =>
+    new Promise<void>((resolve) => {
+      aedes.close(() => {
+        resolve();
+      });
+    });
+  let listeners: Awaited<ReturnType<typeof openListeners>> | undefined;
+  let http: Awaited<ReturnType<typeof openHttpServer>>;
+  try {
+    listeners = await openListeners({ config, aedes, connections, metrics, log });
+    http = await openHttpServer({
+      port: config.BROKER_HTTP_PORT,
+      host: config.MQTT_HOST,
+      registry: metrics.registry,
+      ready: () => !closing,
+    });
+  } catch (error) {
+    clearInterval(housekeeping);
+    await listeners?.stopAccepting();
+    await closeAedes();
+    await writer.close();
+    await dbEvents.close();
+    throw error;
+  }
+  const openListenersNow = listeners;
+
+  return {
+    aedes,
+    metrics,
+    writer,
+    addresses: { ...openListenersNow.addresses, http: http.port },
+    async close() {
+      if (closing) return;
+      closing = true;
+      clearInterval(housekeeping);
+      const listenersClosed = openListenersNow.stopAccepting();
+      await Promise.all(
+        sessions.connectedDeviceIds().map((deviceId) => {
+          const [client] = sessions.clientsOfDevice(deviceId);
+          const session = client ? sessions.get(client) : undefined;
+          return session ? presence.offline(deviceId, session.protocol) : Promise.resolve();
+        }),
+      );
+      await closeAedes();
+      await listenersClosed;
+      await writer.close();
+      await presence.flushLastSeen();
+      await dbEvents.close();
+      await http.close();
+      log.info(writer.stats(), 'broker closed');
+    },
+  };
+}

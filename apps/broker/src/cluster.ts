@@ -1,0 +1,14 @@
+import createPersistence from 'aedes-persistence-redis';
+import { Redis } from 'ioredis';
+import createRedisEmitter from 'mqemitter-redis';
+
+/**
+ * With REDIS_URL, brokers share subscriptions and message routing (mqemitter-redis) and
+ * retained messages, sessions and offline queues (aedes-persistence-redis) through Redis,
+ * so any number of them can run behind a TCP load balancer.
+ */
+export function createClusterBackends(redisUrl: string) {
+  const mq = createRedisEmitter({ connectionString: redisUrl });
+  const persistence = createPersistence({ conn: new Redis(redisUrl) });
+  return { mq, persistence };
+}

@@ -1,0 +1,105 @@
+import { Type, type Static } from 'typebox';
+import { Env } from '@twinwire/config/env-types';
+import { readEnv } from '@twinwire/config/read-env';
+
+export const BrokerEnv = Type.Object({
+  MQTT_HOST: Env.string({
+    default: '0.0.0.0',
+    description: 'address every MQTT listener binds to',
+  }),
+  MQTT_PORT: Env.port(1883, 'MQTT over TCP'),
+  MQTT_WS_PORT: Env.port(8083, 'MQTT over WebSocket, path /mqtt'),
+  MQTT_TLS_PORT: Env.port(8883, 'MQTT over TLS; only opened when TLS_CERT and TLS_KEY are set'),
+  TLS_CERT: Env.optional(
+    Env.string({ minLength: 1, description: 'PEM certificate file for MQTT over TLS' }),
+  ),
+  TLS_KEY: Env.optional(
+    Env.string({ minLength: 1, description: 'PEM private key file for MQTT over TLS' }),
+  ),
+  TLS_CA: Env.optional(
+    Env.string({
+      minLength: 1,
+      description: 'PEM CA bundle that signs device client certificates',
+    }),
+  ),
+  TLS_REQUIRE_CLIENT_CERT: Env.boolean(
+    false,
+    'require a client certificate signed by TLS_CA; its CN names the device',
+  ),
+  BROKER_HTTP_PORT: Env.port(9464, 'health (/healthz, /readyz) and Prometheus /metrics'),
+  BROKER_ID: Env.optional(
+    Env.string({ minLength: 1, description: 'this instance’s id in a cluster' }),
+  ),
+  DATABASE_URL: Env.optional(
+    Env.url(['postgres', 'postgresql'], 'PostgreSQL; unset: embedded PostgreSQL under .data/'),
+  ),
+  TWINWIRE_DATA_DIR: Env.optional(
+    Env.string({ minLength: 1, description: 'embedded PostgreSQL data directory' }),
+  ),
+  REDIS_URL: Env.optional(
+    Env.url(['redis', 'rediss'], 'Redis for clustering; unset: single instance'),
+  ),
+  SERVICE_SECRET: Env.optional(
+    Env.string({
+      minLength: 16,
+      description: 'password of the API’s service principal (username "service")',
+    }),
+  ),
+  ALLOW_ANONYMOUS: Env.boolean(false, 'accept clients without credentials (role viewer)'),
+  MQTT_MAX_PACKET_BYTES: Env.integer({
+    default: 256 * 1024,
+    minimum: 1024,
+    maximum: 268_435_455,
+    description: 'largest MQTT packet accepted after CONNECT',
+  }),
+  MQTT_MAX_CONNECT_BYTES: Env.integer({
+    default: 8 * 1024,
+    minimum: 256,
+    maximum: 65_536,
+    description: 'largest packet accepted before a client is authenticated',
+  }),
+  MQTT_CONNECT_TIMEOUT_MS: Env.integer({
+    default: 10_000,
+    minimum: 100,
+    description: 'an idle socket must send CONNECT within this time',
+  }),
+  MQTT_MAX_KEEPALIVE_S: Env.integer({
+    default: 1_200,
+    minimum: 0,
+    maximum: 65_535,
+    description: 'largest keepalive a client may ask for (0: no limit)',
+  }),
+  MQTT_MAX_CONNECTIONS: Env.integer({
+    default: 50_000,
+    minimum: 1,
+    description: 'connections accepted at once across all listeners',
+  }),
+  MQTT_MAX_PUBLISH_RATE: Env.integer({
+    default: 1_000,
+    minimum: 0,
+    description: 'PUBLISH packets per second per connection before reads are slowed (0: no limit)',
+  }),
+  MQTT_MAX_INFLIGHT_QOS2: Env.integer({
+    default: 100,
+    minimum: 1,
+    description: 'inbound QoS 2 messages a client may hold awaiting PUBREL',
+  }),
+  MQTT_DRAIN_TIMEOUT_MS: Env.integer({
+    default: 10_000,
+    minimum: 100,
+    description: 'a subscriber whose socket stays full this long is disconnected',
+  }),
+  QOS0_BUFFER_ROWS: Env.integer({
+    default: 20_000,
+    minimum: 100,
+    description: 'QoS 0 readings buffered for the database before new ones are dropped',
+  }),
+  LOG_LEVEL: Env.logLevel(),
+});
+
+export type BrokerConfig = Static<typeof BrokerEnv>;
+
+/** The only place the broker reads its environment. */
+export function readBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
+  return readEnv(BrokerEnv, env);
+}

@@ -1,0 +1,76 @@
+import { performance } from 'node:perf_hooks';
+import type { TelemetryWriter } from '@twinwire/db/telemetry-writer';
+import { parseTelemetry } from '@twinwire/schemas/validate';
+import type { NotifyDevice } from '../device-errors.ts';
+import type { Logger } from '../log.ts';
+import type { BrokerMetrics } from '../metrics.ts';
+
+export type IngestOutcome = 'stored' | 'buffered' | 'refused';
+
+/**
+ * The delivery guarantee for MQTT devices. QoS 1/2 readings resolve only once committed, so
+ * the caller acknowledges after the commit; while the database is down they wait
+ * (back-pressure). QoS 0 readings go to the bounded buffer and are dropped, and counted,
+ * when it is full. Invalid payloads are never stored and the device is told why.
+ */
+export function createTelemetryIngest(deps: {
+  writer: TelemetryWriter;
+  notify: NotifyDevice;
+  metrics: BrokerMetrics;
+  log: Logger;
+}) {
+  return async function ingest(
+    deviceId: string,
+    topic: string,
+    payload: Uint8Array | string,
+    qos: 0 | 1 | 2,
+  ): Promise<IngestOutcome> {
+    const parsed = parseTelemetry(payload);
+    if (!parsed.ok) {
+      deps.metrics.telemetryInvalid.inc({ code: parsed.error.code });
+      deps.notify(deviceId, { code: parsed.error.code, message: parsed.error.message }, topic);
+      return 'refused';
+    }
+    const rows = parsed.value.map(({ ts, seq, metrics }) => ({ deviceId, ts, seq, metrics }));
+
+    if (qos === 0) {
+      for (const row of rows) {
+        const committed = deps.writer.offer(row);
+        if (committed === null) {
+          deps.metrics.telemetryQos0Dropped.inc();
+          continue;
+        }
+        committed.then(
+          () => {
+            deps.metrics.telemetryCommitted.inc();
+          },
+          (error: unknown) => {
+            deps.log.warn({ err: error, deviceId }, 'QoS 0 reading refused by the database');
+          },
+        );
+      }
+      return 'buffered';
+    }
+
+    const started = performance.now();
+    try {
+      await Promise.all(rows.map((row) => deps.writer.write(row)));
+    } catch (error) {
+      deps.log.warn({ err: error, deviceId }, 'reading refused by the database');
+      deps.notify(
+        deviceId,
+        {
+          code: 'TWW_STORAGE_REFUSED',
+          message: 'the database refused this reading; it was not stored',
+        },
+        topic,
+      );
+      return 'refused';
+    }
+    deps.metrics.telemetryCommitted.inc(rows.length);
+    deps.metrics.commitSeconds.observe((performance.now() - started) / 1000);
+    return 'stored';
+  };
+}
+
+export type TelemetryIngest = ReturnType<typeof createTelemetryIngest>;

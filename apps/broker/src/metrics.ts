@@ -1,0 +1,85 @@
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export type BrokerMetrics = ReturnType<typeof createBrokerMetrics>;
+
+/** One registry per broker instance (no global state), exposed on /metrics. */
+export function createBrokerMetrics() {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'twinwire_broker_' });
+  const registers = [registry];
+  return {
+    registry,
+    connections: new Gauge({
+      name: 'twinwire_broker_connections',
+      help: 'Open MQTT connections by transport',
+      labelNames: ['protocol'] as const,
+      registers,
+    }),
+    connectionsRefused: new Counter({
+      name: 'twinwire_broker_connections_refused_total',
+      help: 'Connections closed at accept because MQTT_MAX_CONNECTIONS was reached',
+      registers,
+    }),
+    authFailures: new Counter({
+      name: 'twinwire_broker_auth_failures_total',
+      help: 'CONNECTs refused, by reason',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    guardViolations: new Counter({
+      name: 'twinwire_broker_protocol_violations_total',
+      help: 'Connections closed by the packet guard, by violation',
+      labelNames: ['code'] as const,
+      registers,
+    }),
+    publishesReceived: new Counter({
+      name: 'twinwire_broker_publishes_received_total',
+      help: 'PUBLISH packets from clients, by QoS',
+      labelNames: ['qos'] as const,
+      registers,
+    }),
+    publishesDenied: new Counter({
+      name: 'twinwire_broker_publishes_denied_total',
+      help: 'PUBLISH packets acknowledged but dropped because the ACL denies them',
+      registers,
+    }),
+    subscriptionsDenied: new Counter({
+      name: 'twinwire_broker_subscriptions_denied_total',
+      help: 'Subscriptions answered with SUBACK 0x80',
+      registers,
+    }),
+    telemetryInvalid: new Counter({
+      name: 'twinwire_broker_telemetry_invalid_total',
+      help: 'Telemetry payloads refused by validation, by error code',
+      labelNames: ['code'] as const,
+      registers,
+    }),
+    telemetryCommitted: new Counter({
+      name: 'twinwire_broker_telemetry_committed_total',
+      help: 'Readings committed to PostgreSQL (duplicates included)',
+      registers,
+    }),
+    telemetryQos0Dropped: new Counter({
+      name: 'twinwire_broker_telemetry_qos0_dropped_total',
+      help: 'QoS 0 readings dropped because the ingest buffer was full',
+      registers,
+    }),
+    commitSeconds: new Histogram({
+      name: 'twinwire_broker_telemetry_commit_seconds',
+      help: 'Time from a QoS 1/2 telemetry PUBLISH to its commit (and so its acknowledgement)',
+      buckets: [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.25, 0.5, 1, 5],
+      registers,
+    }),
+    disconnectsForRevocation: new Counter({
+      name: 'twinwire_broker_revoked_disconnects_total',
+      help: 'Connected devices cut off because their credential was revoked or the device deleted',
+      registers,
+    }),
+    aclReloads: new Counter({
+      name: 'twinwire_broker_acl_reloads_total',
+      help: 'ACL rule reloads, by outcome',
+      labelNames: ['outcome'] as const,
+      registers,
+    }),
+  };
+}

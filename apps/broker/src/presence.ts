@@ -1,0 +1,95 @@
+import type { Database } from '@twinwire/db/client';
+import { devices } from '@twinwire/db/schema';
+import type { DeviceProtocol, DeviceStatus } from '@twinwire/schemas/messages';
+import { statusTopic } from '@twinwire/schemas/topics';
+import type { Aedes } from 'aedes';
+import { eq, sql } from 'drizzle-orm';
+import type { Logger } from './log.ts';
+
+/**
+ * Keeps `devices/{id}/status` (retained) and the devices table's online flag and last-seen
+ * time true. Last-seen is written in one statement per interval, not one per message.
+ */
+export function createPresence(deps: {
+  aedes: Aedes;
+  db: Database;
+  log: Logger;
+  now?: () => number;
+}) {
+  const now = deps.now ?? Date.now;
+  const lastSeen = new Map<string, number>();
+
+  function publishStatus(deviceId: string, status: DeviceStatus): Promise<void> {
+    return new Promise((resolve) => {
+      deps.aedes.publish(
+        {
+          cmd: 'publish',
+          topic: statusTopic(deviceId),
+          payload: Buffer.from(JSON.stringify(status)),
+          qos: 1,
+          retain: true,
+          dup: false,
+        },
+        (error?: Error) => {
+          if (error) deps.log.warn({ err: error, deviceId }, 'status publish failed');
+          resolve();
+        },
+      );
+    });
+  }
+
+  async function record(
+    deviceId: string,
+    online: boolean,
+    protocol: DeviceProtocol,
+    at: number,
+  ): Promise<void> {
+    try {
+      await deps.db
+        .update(devices)
+        .set({ online, lastProtocol: protocol, lastSeenAt: new Date(at), updatedAt: new Date(at) })
+        .where(eq(devices.id, deviceId));
+    } catch (error) {
+      deps.log.warn({ err: error, deviceId }, 'could not record device presence');
+    }
+  }
+
+  return {
+    async online(deviceId: string, protocol: DeviceProtocol): Promise<void> {
+      const since = now();
+      lastSeen.delete(deviceId);
+      await Promise.all([
+        publishStatus(deviceId, { online: true, since, protocol }),
+        record(deviceId, true, protocol, since),
+      ]);
+    },
+    async offline(deviceId: string, protocol: DeviceProtocol): Promise<void> {
+      const since = now();
+      lastSeen.delete(deviceId);
+      await Promise.all([
+        publishStatus(deviceId, { online: false, since, protocol }),
+        record(deviceId, false, protocol, since),
+      ]);
+    },
+    seen(deviceId: string): void {
+      lastSeen.set(deviceId, now());
+    },
+    /** Writes the last-seen times collected since the previous flush. */
+    async flushLastSeen(): Promise<void> {
+      if (lastSeen.size === 0) return;
+      const entries = [...lastSeen];
+      lastSeen.clear();
+      const payload = JSON.stringify(entries.map(([id, at]) => ({ id, at })));
+      try {
+        await deps.db.execute(sql`
+          UPDATE ${devices} SET last_seen_at = timestamptz 'epoch' + seen.at * interval '1 millisecond'
+          FROM jsonb_to_recordset(${payload}::jsonb) AS seen(id text, at int8)
+          WHERE ${devices.id} = seen.id`);
+      } catch (error) {
+        deps.log.warn({ err: error, devices: entries.length }, 'could not record last-seen times');
+      }
+    },
+  };
+}
+
+export type Presence = ReturnType<typeof createPresence>;

@@ -1,0 +1,113 @@
+import { createDb } from '@twinwire/db/client';
+import { issueDeviceCredential } from '@twinwire/db/device-credentials';
+import { startOutageProxy, type OutageProxy } from '@twinwire/db/outage-proxy';
+import { devices } from '@twinwire/db/schema';
+import { createTestDatabase, type TestDatabase } from '@twinwire/db/testing';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import pino from 'pino';
+import { inject } from 'vitest';
+import { createBroker, type Broker } from '../../src/broker.ts';
+import { readBrokerConfig, type BrokerConfig } from '../../src/config.ts';
+
+export const SERVICE_SECRET = 'test-service-secret-0123456789';
+
+export interface TestBroker {
+  broker: Broker;
+  database: TestDatabase;
+  /** With `{ outage: true }`: the broker reaches PostgreSQL only through this proxy. */
+  outage: OutageProxy | undefined;
+  config: BrokerConfig;
+  mqttUrl: string;
+  wsUrl: string;
+  /** Creates a device with one credential and returns its secret. */
+  provision(deviceId: string): Promise<string>;
+  /**
+   * Connects an mqtt.js client and waits for CONNACK; closed by `close()`. `beforeConnect`
+   * sees the client first, e.g. to listen for messages queued for a persistent session.
+   */
+  connect(
+    options: IClientOptions & { transport?: 'tcp' | 'ws' },
+    beforeConnect?: (client: MqttClient) => void,
+  ): Promise<MqttClient>;
+  close(): Promise<void>;
+}
+
+/**
+ * The real broker on free ports against a database of its own. `env` overrides broker
+ * variables exactly as they would be set in production.
+ */
+export async function startBroker(
+  env: Record<string, string> = {},
+  options: { outage?: boolean; housekeepingIntervalMs?: number } = {},
+): Promise<TestBroker> {
+  const database = await createTestDatabase(inject('postgresUrl'));
+  const config = readBrokerConfig({
+    MQTT_HOST: '127.0.0.1',
+    MQTT_PORT: '0',
+    MQTT_WS_PORT: '0',
+    MQTT_TLS_PORT: '0',
+    BROKER_HTTP_PORT: '0',
+    SERVICE_SECRET,
+    LOG_LEVEL: 'silent',
+    ...env,
+  });
+  const outage = options.outage ? await startOutageProxy(database.url) : undefined;
+  const databaseUrl = outage?.url ?? database.url;
+  const db = outage ? createDb({ url: databaseUrl }) : database;
+  let broker: Broker;
+  try {
+    broker = await createBroker({
+      config,
+      db,
+      databaseUrl,
+      log: pino({ level: 'silent' }),
+      housekeepingIntervalMs: options.housekeepingIntervalMs ?? 500,
+    });
+  } catch (error) {
+    if (db !== database) await db.close();
+    await outage?.close();
+    await database.drop();
+    throw error;
+  }
+  const clients: MqttClient[] = [];
+  const mqttUrl = `mqtt://127.0.0.1:${broker.addresses.mqtt}`;
+  const wsUrl = `ws://127.0.0.1:${broker.addresses.ws}/mqtt`;
+
+  return {
+    broker,
+    database,
+    outage,
+    config,
+    mqttUrl,
+    wsUrl,
+    async provision(deviceId) {
+      await database.db
+        .insert(devices)
+        .values({ id: deviceId, name: deviceId })
+        .onConflictDoNothing();
+      return (await issueDeviceCredential(database.db, deviceId)).secret;
+    },
+    connect({ transport = 'tcp', ...clientOptions }, beforeConnect) {
+      const client = mqtt.connect(transport === 'ws' ? wsUrl : mqttUrl, {
+        reconnectPeriod: 0,
+        connectTimeout: 5_000,
+        ...clientOptions,
+      });
+      clients.push(client);
+      beforeConnect?.(client);
+      return new Promise((resolve, reject) => {
+        client.once('connect', () => {
+          resolve(client);
+        });
+        client.once('error', reject);
+      });
+    },
+    async close() {
+      await Promise.all(clients.map((client) => client.endAsync(true)));
+      await broker.close();
+      if (db !== database) await db.close();
+      await outage?.close();
+      await database.drop();
+    },
+  };
+}
