@@ -7,7 +7,7 @@ import {
   parseFixedHeader,
 } from './fixed-header.ts';
 import type { FixedHeader } from './fixed-header.ts';
-import { encodeRemainingLength, frame } from './test-packets.ts';
+import { encodeRemainingLength, frame } from '../../test/helpers/transport-packets.ts';
 
 const header = (): FixedHeader => ({ type: 0, flags: 0, headerLength: 0, remainingLength: 0 });
 

@@ -8,9 +8,9 @@ import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { guardConnection } from './packet-guard.ts';
 import type { PacketGuardOptions } from './packet-guard.ts';
-import { closeOf, connectRaw, nextMessage, startTestBroker, TEST_LIMITS } from './test-broker.ts';
-import type { TestBroker } from './test-broker.ts';
-import { connect, DISCONNECT, publish, subscribe } from './test-packets.ts';
+import { closeOf, connectRaw, nextMessage, startTestBroker, TEST_LIMITS } from '../../test/helpers/transport-broker.ts';
+import type { TestBroker } from '../../test/helpers/transport-broker.ts';
+import { connect, DISCONNECT, publish, subscribe } from '../../test/helpers/transport-packets.ts';
 
 const teardown: (() => Promise<void> | void)[] = [];
 

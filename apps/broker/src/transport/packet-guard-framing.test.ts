@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import type { GuardViolation } from './guard-violation.ts';
 import { createPacketGuard } from './packet-guard.ts';
 import type { PacketGuardOptions } from './packet-guard.ts';
-import { connect, frame, PINGREQ, publish } from './test-packets.ts';
+import { connect, frame, PINGREQ, publish } from '../../test/helpers/transport-packets.ts';
 
 const LIMITS = { maxPacketBytes: 256 * 1024, maxConnectPacketBytes: 8 * 1024 };
 

@@ -6,8 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GuardViolationCode } from './guard-violation.ts';
 import { GuardViolationError } from './guard-violation.ts';
 import type { PacketGuardOptions } from './packet-guard.ts';
-import { closeOf, connectRaw, nextMessage, startTestBroker } from './test-broker.ts';
-import type { TestBroker } from './test-broker.ts';
+import { closeOf, connectRaw, nextMessage, startTestBroker } from '../../test/helpers/transport-broker.ts';
+import type { TestBroker } from '../../test/helpers/transport-broker.ts';
 import {
   connect,
   DISCONNECT,
@@ -16,7 +16,7 @@ import {
   publish,
   subscribe,
   unsubscribe,
-} from './test-packets.ts';
+} from '../../test/helpers/transport-packets.ts';
 
 let broker: TestBroker;
 const clients: MqttClient[] = [];

@@ -6,11 +6,11 @@ import type { AddressInfo, Server, Socket } from 'node:net';
 import { Aedes } from 'aedes';
 import type { MqttClient } from 'mqtt';
 import { WebSocketServer } from 'ws';
-import type { GuardViolation } from './guard-violation.ts';
-import { guardConnection } from './packet-guard.ts';
-import type { PacketGuardOptions } from './packet-guard.ts';
-import { tuneSocket } from './tcp.ts';
-import { createWebSocketDuplex, handleProtocols } from './websocket-stream.ts';
+import type { GuardViolation } from '../../src/transport/guard-violation.ts';
+import { guardConnection } from '../../src/transport/packet-guard.ts';
+import type { PacketGuardOptions } from '../../src/transport/packet-guard.ts';
+import { tuneSocket } from '../../src/transport/tcp.ts';
+import { createWebSocketDuplex, handleProtocols } from '../../src/transport/websocket-stream.ts';
 
 export interface TestBroker {
   aedes: Aedes;
