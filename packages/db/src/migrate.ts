@@ -6,10 +6,10 @@ import type pg from 'pg';
 
 // From source: packages/db/migrations. From an app's bundle (dist/main.js): dist/migrations,
 // where the app's build copies them.
-const candidates = ['./migrations', '../migrations'].map((path) =>
-  fileURLToPath(new URL(path, import.meta.url)),
-);
-export const migrationsFolder = candidates.find((path) => existsSync(path)) ?? candidates[1];
+const besideBundle = fileURLToPath(new URL('./migrations', import.meta.url));
+export const migrationsFolder = existsSync(besideBundle)
+  ? besideBundle
+  : fileURLToPath(new URL('../migrations', import.meta.url));
 
 // Any constant works; it only has to be the same in every process of this database.
 const MIGRATION_LOCK_KEY = 0x7477_6d67; // "twmg"
