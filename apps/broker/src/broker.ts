@@ -1,12 +1,12 @@
 import type { DbClient } from '@twinwire/db/client';
 import { createTelemetryWriter, type TelemetryWriter } from '@twinwire/db/telemetry-writer';
 import { Aedes, type Client, type ConnectPacket } from 'aedes';
-import { createAclStore } from './access/acl-store.ts';
+import { createAclStore } from '@twinwire/db/acl-store';
 import { createRevocation } from './access/revocation.ts';
 import { createClusterBackends } from './cluster.ts';
 import type { BrokerConfig } from './config.ts';
 import { ConnectionRegistry } from './connections.ts';
-import { listenToDb } from './db-events.ts';
+import { listenToDb } from '@twinwire/db/listen';
 import { createDeviceNotifier } from './device-errors.ts';
 import { createAccessHooks } from './hooks.ts';
 import { openHttpServer } from './http-server.ts';
@@ -45,7 +45,18 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
   const connections = new ConnectionRegistry();
   const connectPackets = new WeakMap<Client, ConnectPacket>();
   const cache = new CredentialCache(30_000);
-  const aclStore = await createAclStore({ db: deps.db.db, log, metrics });
+  const aclStore = await createAclStore({
+    db: deps.db.db,
+    onReload: (outcome) => {
+      if ('error' in outcome) {
+        metrics.aclReloads.inc({ outcome: 'failed' });
+        log.error({ err: outcome.error }, 'ACL reload failed; keeping the previous rules');
+      } else {
+        metrics.aclReloads.inc({ outcome: 'ok' });
+        log.info(outcome, 'ACL rules reloaded');
+      }
+    },
+  });
   const writer = createTelemetryWriter({
     pool: deps.db.pool,
     maxQueuedRows: config.QOS0_BUFFER_ROWS,
@@ -134,6 +145,7 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
   const sweep = inBackground('access re-check', () => revocation.sweep());
   const dbEvents = listenToDb({
     url: deps.databaseUrl,
+    applicationName: 'twinwire-broker-events',
     channels: {
       acl_rules_changed: inBackground('ACL reload', () => aclStore.reload()),
       device_access_changed: (deviceId) => {

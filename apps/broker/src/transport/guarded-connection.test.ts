@@ -8,7 +8,13 @@ import type { MqttClient } from 'mqtt';
 import { afterEach, describe, expect, it } from 'vitest';
 import { guardConnection } from './packet-guard.ts';
 import type { PacketGuardOptions } from './packet-guard.ts';
-import { closeOf, connectRaw, nextMessage, startTestBroker, TEST_LIMITS } from '../../test/helpers/transport-broker.ts';
+import {
+  closeOf,
+  connectRaw,
+  nextMessage,
+  startTestBroker,
+  TEST_LIMITS,
+} from '../../test/helpers/transport-broker.ts';
 import type { TestBroker } from '../../test/helpers/transport-broker.ts';
 import { connect, DISCONNECT, publish, subscribe } from '../../test/helpers/transport-packets.ts';
 

@@ -6,7 +6,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { GuardViolationCode } from './guard-violation.ts';
 import { GuardViolationError } from './guard-violation.ts';
 import type { PacketGuardOptions } from './packet-guard.ts';
-import { closeOf, connectRaw, nextMessage, startTestBroker } from '../../test/helpers/transport-broker.ts';
+import {
+  closeOf,
+  connectRaw,
+  nextMessage,
+  startTestBroker,
+} from '../../test/helpers/transport-broker.ts';
 import type { TestBroker } from '../../test/helpers/transport-broker.ts';
 import {
   connect,

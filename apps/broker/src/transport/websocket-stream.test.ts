@@ -6,7 +6,13 @@ import { WebSocket } from 'ws';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { closeOf, nextMessage, startTestBroker } from '../../test/helpers/transport-broker.ts';
 import type { TestBroker } from '../../test/helpers/transport-broker.ts';
-import { connect, frame, PINGREQ, publish, subscribe } from '../../test/helpers/transport-packets.ts';
+import {
+  connect,
+  frame,
+  PINGREQ,
+  publish,
+  subscribe,
+} from '../../test/helpers/transport-packets.ts';
 import { handleProtocols } from './websocket-stream.ts';
 
 const CONNACK = Buffer.from([0x20, 0x02, 0x00, 0x00]);

@@ -1,8 +1,13 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import pg from 'pg';
-import type { Logger } from './log.ts';
 
 export type ChannelHandler = (payload: string) => void;
+
+/** The part of a logger this needs; pino's satisfies it. */
+export interface WarnLogger {
+  warn(object: object, message: string): void;
+  warn(message: string): void;
+}
 
 export interface DbEvents {
   /** Resolves once LISTEN is active on every channel (first connection). */
@@ -19,7 +24,8 @@ export function listenToDb(options: {
   url: string;
   channels: Record<string, ChannelHandler>;
   onReconnect: () => void;
-  log: Logger;
+  log: WarnLogger;
+  applicationName?: string;
 }): DbEvents {
   let client: pg.Client | undefined;
   let closed = false;
@@ -33,7 +39,7 @@ export function listenToDb(options: {
   async function connectOnce(): Promise<pg.Client> {
     const next = new pg.Client({
       connectionString: options.url,
-      application_name: 'twinwire-broker-events',
+      application_name: options.applicationName ?? 'twinwire-events',
     });
     next.on('notification', (message) => {
       options.channels[message.channel]?.(message.payload ?? '');

@@ -1,10 +1,8 @@
 import { compileAcl, type Acl } from '@twinwire/acl/acl';
 import { defaultRules } from '@twinwire/acl/default-rules';
 import type { AclRule, Role } from '@twinwire/acl/rules';
-import type { Database } from '@twinwire/db/client';
-import { aclRules } from '@twinwire/db/schema';
-import type { Logger } from '../log.ts';
-import type { BrokerMetrics } from '../metrics.ts';
+import type { Database } from './client.ts';
+import { aclRules } from './schema.ts';
 
 export interface AclStore {
   readonly current: () => Acl;
@@ -12,24 +10,24 @@ export interface AclStore {
   readonly reload: () => Promise<void>;
 }
 
-/** Default role rules plus the operator's rules from PostgreSQL, compiled once per change. */
-export async function createAclStore(deps: {
+export interface AclStoreDeps {
   db: Database;
-  log: Logger;
-  metrics: BrokerMetrics;
-}): Promise<AclStore> {
-  let acl = compileAcl(await loadRules(deps.db));
+  /** Told after every reload attempt: the error when it failed (the previous rules stay). */
+  onReload?: (outcome: { rules: number } | { error: unknown }) => void;
+}
+
+/** Default role rules plus the operator's rules from PostgreSQL, compiled once per change. */
+export async function createAclStore(deps: AclStoreDeps): Promise<AclStore> {
+  let acl = compileAcl(await loadAclRules(deps.db));
   let running: Promise<void> | undefined;
   let queued: Promise<void> | undefined;
 
   async function reloadNow(): Promise<void> {
     try {
-      acl = compileAcl(await loadRules(deps.db));
-      deps.metrics.aclReloads.inc({ outcome: 'ok' });
-      deps.log.info({ rules: acl.rules.length }, 'ACL rules reloaded');
+      acl = compileAcl(await loadAclRules(deps.db));
+      deps.onReload?.({ rules: acl.rules.length });
     } catch (error) {
-      deps.metrics.aclReloads.inc({ outcome: 'failed' });
-      deps.log.error({ err: error }, 'ACL reload failed; keeping the previous rules');
+      deps.onReload?.({ error });
     }
   }
 
@@ -55,7 +53,8 @@ export async function createAclStore(deps: {
   };
 }
 
-async function loadRules(db: Database): Promise<AclRule[]> {
+/** The default role rules followed by every rule stored in acl_rules. */
+export async function loadAclRules(db: Database): Promise<AclRule[]> {
   const rows = await db.select().from(aclRules);
   return [
     ...defaultRules,
