@@ -1,3 +1,4 @@
+import { createUser } from '@twinwire/db/users';
 import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICE_SECRET, startBroker, type TestBroker } from './helpers/start-broker.ts';
@@ -107,6 +108,27 @@ describe('device authentication', () => {
         clientId: 'service/api-2',
         username: 'service',
         password: 'nope',
+      }),
+    ).toBe(4);
+  });
+
+  it('authenticates users by username and password under a user/ client id, with their role', async () => {
+    await createUser(harness.database.db, {
+      username: 'olga',
+      password: 'olga-password-1',
+      role: 'operator',
+    });
+    const operator = await harness.connect({
+      clientId: 'user/olga-laptop',
+      username: 'olga',
+      password: 'olga-password-1',
+    });
+    expect(await grantedQos(operator, ['devices/#', '$SYS/#'])).toEqual([0, 128]);
+    expect(
+      await refusal(harness.mqttUrl, {
+        clientId: 'user/olga-2',
+        username: 'olga',
+        password: 'wrong',
       }),
     ).toBe(4);
   });

@@ -28,7 +28,7 @@ it('migrates a fresh database from several processes at once, applying each migr
     await migrate(clients[0]!.pool);
     const pool = clients[0]!.pool;
     const applied = await pool.query('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations');
-    expect(applied.rows[0]).toEqual({ n: 3 });
+    expect(applied.rows[0]).toEqual({ n: 4 });
     const tables = await pool.query<{ tablename: string }>(
       "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
     );
@@ -36,6 +36,7 @@ it('migrates a fresh database from several processes at once, applying each migr
       'acl_rules',
       'device_credentials',
       'devices',
+      'refresh_tokens',
       'telemetry',
       'users',
     ]);

@@ -3,11 +3,11 @@ import type { Acl } from '@twinwire/acl/acl';
 import type { Principal } from '@twinwire/acl/rules';
 import type { Database } from '@twinwire/db/client';
 import { verifyDeviceCredential } from '@twinwire/db/device-credentials';
-import { devices, users } from '@twinwire/db/schema';
-import { verifySecret } from '@twinwire/db/secrets';
+import { devices } from '@twinwire/db/schema';
+import { verifyUserPassword } from '@twinwire/db/users';
 import { isValidDeviceId } from '@twinwire/schemas/topics';
 import type { AuthenticateError, Client, ConnectPacket } from 'aedes';
-import { and, eq, isNull } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Logger } from '../log.ts';
 import type { BrokerMetrics } from '../metrics.ts';
 import type { ConnectionInfo } from '../connections.ts';
@@ -173,16 +173,13 @@ async function resolveUser(
   username: string | undefined,
   password: Buffer | undefined,
 ): Promise<Outcome> {
-  if (!username || !password?.length)
-    return { refuse: CONNACK.BAD_USERNAME_OR_PASSWORD, reason: 'bad_credentials' };
-  const [user] = await deps.db
-    .select({ id: users.id, role: users.role, passwordHash: users.passwordHash })
-    .from(users)
-    .where(and(eq(users.username, username), isNull(users.disabledAt)));
-  if (!user || !(await verifySecret(password.toString('utf8'), user.passwordHash))) {
-    return { refuse: CONNACK.BAD_USERNAME_OR_PASSWORD, reason: 'bad_credentials' };
-  }
-  return { principal: { kind: 'user', id: user.id, username, role: user.role } };
+  const user =
+    username && password?.length
+      ? await verifyUserPassword(deps.db, username, password.toString('utf8'))
+      : null;
+  return user
+    ? { principal: { kind: 'user', id: user.id, username, role: user.role } }
+    : { refuse: CONNACK.BAD_USERNAME_OR_PASSWORD, reason: 'bad_credentials' };
 }
 
 function devicePrincipal(deviceId: string): Principal {
