@@ -1,0 +1,81 @@
+import { Type, type Static } from 'typebox';
+import { Env } from '@twinwire/config/env-types';
+import { readEnv } from '@twinwire/config/read-env';
+
+export const ApiEnv = Type.Object({
+  API_HOST: Env.string({ default: '0.0.0.0', description: 'address the API binds to' }),
+  API_PORT: Env.port(3000, 'REST and WebSocket API'),
+  DATABASE_URL: Env.optional(
+    Env.url(['postgres', 'postgresql'], 'PostgreSQL; unset: embedded PostgreSQL under .data/'),
+  ),
+  TWINWIRE_DATA_DIR: Env.optional(
+    Env.string({ minLength: 1, description: 'embedded PostgreSQL data directory' }),
+  ),
+  MQTT_URL: Env.string({
+    default: 'mqtt://127.0.0.1:1883',
+    pattern: '^(mqtt|mqtts|ws|wss)://',
+    description: 'the broker, reached with the service credential',
+  }),
+  SERVICE_SECRET: Env.optional(
+    Env.string({
+      minLength: 16,
+      description: 'the service principal’s password, shared with the broker',
+    }),
+  ),
+  JWT_SECRET: Env.optional(
+    Env.string({
+      minLength: 32,
+      description:
+        'signs access tokens; share it between API instances. Unset: random per process (tokens die on restart)',
+    }),
+  ),
+  ACCESS_TOKEN_TTL_S: Env.integer({
+    default: 900,
+    minimum: 30,
+    description: 'access token lifetime',
+  }),
+  REFRESH_TOKEN_TTL_S: Env.integer({
+    default: 7 * 24 * 3600,
+    minimum: 60,
+    description: 'refresh token lifetime',
+  }),
+  CORS_ORIGINS: Env.string({
+    default: 'http://localhost:5173',
+    description: 'comma-separated origins allowed for browsers (REST and WebSocket upgrades)',
+  }),
+  ADMIN_USERNAME: Env.optional(
+    Env.string({ minLength: 1, description: 'first admin, created when no user exists' }),
+  ),
+  ADMIN_PASSWORD: Env.optional(
+    Env.string({ minLength: 12, description: 'first admin’s password' }),
+  ),
+  BODY_LIMIT_BYTES: Env.integer({
+    default: 1_048_576,
+    minimum: 1024,
+    description: 'largest request body',
+  }),
+  STATEMENT_TIMEOUT_MS: Env.integer({
+    default: 5_000,
+    minimum: 100,
+    description: 'cap on every SQL statement',
+  }),
+  LOGIN_RATE_LIMIT: Env.integer({
+    default: 10,
+    minimum: 1,
+    description: 'login attempts per minute per client address',
+  }),
+  LOG_LEVEL: Env.logLevel(),
+});
+
+export type ApiConfig = Static<typeof ApiEnv>;
+
+/** The only place the API reads its environment. */
+export function readApiConfig(env: NodeJS.ProcessEnv = process.env): ApiConfig {
+  return readEnv(ApiEnv, env);
+}
+
+export function allowedOrigins(config: ApiConfig): string[] {
+  return config.CORS_ORIGINS.split(',')
+    .map((origin) => origin.trim())
+    .filter(Boolean);
+}

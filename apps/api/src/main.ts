@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import { createAclStore } from '@twinwire/db/acl-store';
+import { createDb } from '@twinwire/db/client';
+import { defaultDataDir, startEmbeddedPostgres } from '@twinwire/db/embedded';
+import { migrate } from '@twinwire/db/migrate';
+import { countUsers, createUser } from '@twinwire/db/users';
+import pino from 'pino';
+import { buildApp } from './app.ts';
+import { readApiConfig } from './config.ts';
+
+let config;
+try {
+  config = readApiConfig();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+}
+const log = pino({
+  name: 'api',
+  level: config.LOG_LEVEL,
+  redact: ['req.headers.authorization', '*.password', '*.secret', '*.refreshToken'],
+  ...(process.stdout.isTTY ? { transport: { target: 'pino-pretty' } } : {}),
+});
+
+try {
+  const embedded = config.DATABASE_URL
+    ? undefined
+    : await startEmbeddedPostgres({ dataDir: config.TWINWIRE_DATA_DIR ?? defaultDataDir() });
+  const db = createDb({
+    url: config.DATABASE_URL ?? embedded?.url ?? '',
+    statementTimeoutMs: config.STATEMENT_TIMEOUT_MS,
+    applicationName: 'twinwire-api',
+  });
+  await migrate(db.pool);
+  if (config.ADMIN_USERNAME && config.ADMIN_PASSWORD && (await countUsers(db.db)) === 0) {
+    await createUser(db.db, {
+      username: config.ADMIN_USERNAME,
+      password: config.ADMIN_PASSWORD,
+      role: 'admin',
+    });
+    log.info({ username: config.ADMIN_USERNAME }, 'first admin created from ADMIN_USERNAME');
+  } else if ((await countUsers(db.db)) === 0) {
+    log.warn('no users yet: set ADMIN_USERNAME and ADMIN_PASSWORD to create the first admin');
+  }
+  if (!config.JWT_SECRET)
+    log.warn('JWT_SECRET is unset: using a random one, so tokens end when this process does');
+  const acl = await createAclStore({ db: db.db });
+  const app = await buildApp({
+    config,
+    db,
+    acl,
+    jwtSecret: config.JWT_SECRET ?? randomBytes(32).toString('base64url'),
+    log,
+  });
+  await app.listen({ host: config.API_HOST, port: config.API_PORT });
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    void app
+      .close()
+      .then(() => db.close())
+      .then(() => (embedded?.owned ? embedded.stop() : undefined))
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          log.error({ err: error }, 'unclean shutdown');
+          process.exit(1);
+        },
+      );
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+} catch (error) {
+  const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+  log.fatal(
+    { err: error },
+    inUse
+      ? `API_PORT ${config.API_PORT} is already in use; set API_PORT to a free port`
+      : 'API failed to start',
+  );
+  process.exit(1);
+}

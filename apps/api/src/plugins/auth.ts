@@ -1,0 +1,75 @@
+import fastifyJwt from '@fastify/jwt';
+import type { UserRole } from '@twinwire/db/schema';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { Forbidden, OriginNotAllowed, Unauthorized } from '../errors.ts';
+
+export interface AccessClaims {
+  sub: string;
+  username: string;
+  role: UserRole;
+}
+
+declare module '@fastify/jwt' {
+  interface FastifyJWT {
+    payload: AccessClaims;
+    user: AccessClaims;
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** No token needed (health, login, refresh, docs). */
+    public?: boolean;
+    /** Roles allowed; any signed-in user when omitted. */
+    roles?: readonly UserRole[];
+  }
+}
+
+/**
+ * Checks the access token before anything else on every route and WebSocket upgrade (401
+ * before the 101), a browser's Origin on upgrades (403), and the route's roles (403).
+ * Tokens come as `Authorization: Bearer …`, or for WebSockets, which browsers cannot give
+ * headers, as `?access_token=…`.
+ */
+export const auth = fp(
+  async (
+    app: FastifyInstance,
+    options: { secret: string; accessTokenTtlS: number; origins: readonly string[] },
+  ) => {
+    await app.register(fastifyJwt, {
+      secret: options.secret,
+      sign: { expiresIn: options.accessTokenTtlS },
+      verify: {
+        extractToken: (request: FastifyRequest) => {
+          const header = request.headers.authorization;
+          if (header?.startsWith('Bearer ')) return header.slice(7);
+          const query = request.query as { access_token?: unknown } | undefined;
+          return typeof query?.access_token === 'string' ? query.access_token : undefined;
+        },
+      },
+    });
+
+    app.addHook('onRequest', async (request) => {
+      const config = request.routeOptions.config;
+      if (config.public) return;
+      if (request.headers.upgrade?.toLowerCase() === 'websocket') {
+        const origin = request.headers.origin;
+        if (origin !== undefined && !options.origins.includes(origin))
+          throw new OriginNotAllowed(origin);
+      }
+      try {
+        await request.jwtVerify();
+      } catch (error) {
+        const reason =
+          (error as { code?: string }).code === 'FST_JWT_AUTHORIZATION_TOKEN_EXPIRED'
+            ? 'the access token has expired; refresh it'
+            : 'a valid access token is required';
+        throw new Unauthorized(reason);
+      }
+      if (config.roles && !config.roles.includes(request.user.role))
+        throw new Forbidden(request.user.role);
+    });
+  },
+  { name: 'auth' },
+);

@@ -1,0 +1,120 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Database } from '@twinwire/db/client';
+import { verifyUserPassword, type User } from '@twinwire/db/users';
+import { Type } from 'typebox';
+import { BadCredentials, BadRefreshToken } from '../errors.ts';
+import { issueRefreshToken, spendRefreshToken } from '../refresh-tokens.ts';
+import { ErrorResponse } from './shared-schemas.ts';
+
+const Role = Type.Union([Type.Literal('admin'), Type.Literal('operator'), Type.Literal('viewer')]);
+const UserView = Type.Object({ id: Type.String(), username: Type.String(), role: Role });
+const Session = Type.Object({
+  accessToken: Type.String(),
+  expiresIn: Type.Integer({ description: 'seconds until the access token expires' }),
+  refreshToken: Type.String({ description: 'single use: exchange it at /auth/refresh' }),
+  user: UserView,
+});
+
+export const authRoutes: FastifyPluginAsyncTypebox<{
+  db: Database;
+  accessTokenTtlS: number;
+  refreshTokenTtlS: number;
+  loginRateLimit: number;
+}> = async (app, options) => {
+  async function session(user: User) {
+    return {
+      accessToken: app.jwt.sign({ sub: user.id, username: user.username, role: user.role }),
+      expiresIn: options.accessTokenTtlS,
+      refreshToken: await issueRefreshToken(options.db, user.id, options.refreshTokenTtlS),
+      user,
+    };
+  }
+
+  app.post(
+    '/auth/login',
+    {
+      config: { public: true, rateLimit: { max: options.loginRateLimit, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Sign in with a username and password',
+        body: Type.Object(
+          {
+            username: Type.String({ minLength: 1, maxLength: 128 }),
+            password: Type.String({ minLength: 1, maxLength: 1024 }),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Session, 401: ErrorResponse, 429: ErrorResponse },
+      },
+    },
+    async (request) => {
+      const user = await verifyUserPassword(
+        options.db,
+        request.body.username,
+        request.body.password,
+      );
+      if (!user) throw new BadCredentials();
+      return session(user);
+    },
+  );
+
+  app.post(
+    '/auth/refresh',
+    {
+      config: {
+        public: true,
+        rateLimit: { max: options.loginRateLimit * 6, timeWindow: '1 minute' },
+      },
+      schema: {
+        tags: ['auth'],
+        summary: 'Exchange a refresh token for a new session (the old token is spent)',
+        body: Type.Object(
+          { refreshToken: Type.String({ minLength: 1, maxLength: 256 }) },
+          { additionalProperties: false },
+        ),
+        response: { 200: Session, 401: ErrorResponse },
+      },
+    },
+    async (request) => {
+      const user = await spendRefreshToken(options.db, request.body.refreshToken);
+      if (!user) throw new BadRefreshToken();
+      return session(user);
+    },
+  );
+
+  app.post(
+    '/auth/logout',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['auth'],
+        summary: 'Spend a refresh token so it cannot be used again',
+        body: Type.Object(
+          { refreshToken: Type.String({ minLength: 1, maxLength: 256 }) },
+          { additionalProperties: false },
+        ),
+        response: { 204: Type.Null() },
+      },
+    },
+    async (request, reply) => {
+      await spendRefreshToken(options.db, request.body.refreshToken);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/auth/me',
+    {
+      schema: {
+        tags: ['auth'],
+        summary: 'The signed-in user',
+        response: { 200: UserView, 401: ErrorResponse },
+      },
+    },
+    async (request) => ({
+      id: request.user.sub,
+      username: request.user.username,
+      role: request.user.role,
+    }),
+  );
+};

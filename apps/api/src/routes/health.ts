@@ -1,0 +1,33 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type pg from 'pg';
+import { Type } from 'typebox';
+
+export const healthRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async (app, options) => {
+  app.get(
+    '/healthz',
+    {
+      schema: { tags: ['health'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
+    },
+    () => ({ status: 'ok' as const }),
+  );
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['health'],
+        response: {
+          200: Type.Object({ status: Type.String() }),
+          503: Type.Object({ status: Type.String() }),
+        },
+      },
+    },
+    async (_request, reply) => {
+      try {
+        await options.pool.query('SELECT 1');
+        return { status: 'ready' };
+      } catch {
+        return reply.status(503).send({ status: 'database unreachable' });
+      }
+    },
+  );
+};

@@ -1,0 +1,6 @@
+import { Type } from 'typebox';
+
+export const ErrorResponse = Type.Object({
+  code: Type.String({ description: 'stable, e.g. TWW_VALIDATION' }),
+  message: Type.String(),
+});

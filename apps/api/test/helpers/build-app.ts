@@ -1,0 +1,55 @@
+import { createAclStore } from '@twinwire/db/acl-store';
+import { createTestDatabase, type TestDatabase } from '@twinwire/db/testing';
+import { createUser } from '@twinwire/db/users';
+import type { UserRole } from '@twinwire/db/schema';
+import type { FastifyInstance } from 'fastify';
+import { inject } from 'vitest';
+import { buildApp } from '../../src/app.ts';
+import { readApiConfig, type ApiConfig } from '../../src/config.ts';
+
+export interface TestApi {
+  app: FastifyInstance;
+  database: TestDatabase;
+  config: ApiConfig;
+  /** Creates a user with this role and returns an access token for it. */
+  tokenFor(role: UserRole, username?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+let users = 0;
+export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
+
+/** The real app against a database of its own, for `app.inject()` or a real port. */
+export async function buildTestApi(env: Record<string, string> = {}): Promise<TestApi> {
+  const database = await createTestDatabase(inject('postgresUrl'));
+  const config = readApiConfig({
+    LOG_LEVEL: 'silent',
+    API_PORT: '0',
+    CORS_ORIGINS: 'http://localhost:5173',
+    ...env,
+  });
+  const acl = await createAclStore({ db: database.db });
+  const app = await buildApp({ config, db: database, acl, jwtSecret: TEST_JWT_SECRET });
+  await app.ready();
+  return {
+    app,
+    database,
+    config,
+    async tokenFor(role, username) {
+      users += 1;
+      const name = username ?? `${role}-${users}`;
+      const password = `password-of-${name}`;
+      await createUser(database.db, { username: name, password, role });
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username: name, password },
+      });
+      return response.json<{ accessToken: string }>().accessToken;
+    },
+    async close() {
+      await app.close();
+      await database.drop();
+    },
+  };
+}
