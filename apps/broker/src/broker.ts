@@ -66,8 +66,9 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
     },
   });
 
+  const cluster = config.REDIS_URL ? createClusterBackends(config.REDIS_URL) : undefined;
   const aedes = await Aedes.createBroker({
-    ...(config.REDIS_URL ? createClusterBackends(config.REDIS_URL) : {}),
+    ...cluster?.backends,
     ...(config.BROKER_ID ? { id: config.BROKER_ID } : {}),
     connectTimeout: config.MQTT_CONNECT_TIMEOUT_MS,
     maxInflightInbound: config.MQTT_MAX_INFLIGHT_QOS2,
@@ -122,10 +123,13 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
     if (session?.principal.kind === 'device')
       void presence.online(session.principal.id, session.protocol);
   });
+  let closing = false;
   aedes.on('clientDisconnect', (client) => {
     const session = sessions.get(client);
     sessions.detach(client);
-    if (session?.principal.kind !== 'device') return;
+    // While closing, close() has published every device's offline status already, and the
+    // cluster's Redis connections are going away.
+    if (closing || session?.principal.kind !== 'device') return;
     // A takeover by the same device disconnects the old client after the new one is ready.
     if (sessions.clientsOfDevice(session.principal.id).size === 0) {
       void presence.offline(session.principal.id, session.protocol);
@@ -165,7 +169,6 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
   }, deps.housekeepingIntervalMs ?? 10_000);
   housekeeping.unref();
 
-  let closing = false;
   const closeAedes = () =>
     new Promise<void>((resolve) => {
       aedes.close(() => {
@@ -186,6 +189,7 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
     clearInterval(housekeeping);
     await listeners?.stopAccepting();
     await closeAedes();
+    await cluster?.close();
     await writer.close();
     await dbEvents.close();
     throw error;
@@ -210,6 +214,7 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
         }),
       );
       await closeAedes();
+      await cluster?.close();
       await listenersClosed;
       await writer.close();
       await presence.flushLastSeen();

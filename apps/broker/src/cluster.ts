@@ -9,6 +9,11 @@ import createRedisEmitter from 'mqemitter-redis';
  */
 export function createClusterBackends(redisUrl: string) {
   const mq = createRedisEmitter({ connectionString: redisUrl });
-  const persistence = createPersistence({ conn: new Redis(redisUrl) });
-  return { mq, persistence };
+  const connection = new Redis(redisUrl);
+  const persistence = createPersistence({ conn: connection });
+  return {
+    backends: { mq, persistence },
+    /** aedes closes the emitter; the persistence's connection is ours to end. */
+    close: () => connection.quit().then(() => undefined),
+  };
 }

