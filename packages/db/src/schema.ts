@@ -3,7 +3,6 @@ import {
   bigint,
   boolean,
   check,
-  doublePrecision,
   index,
   jsonb,
   pgTable,
@@ -114,36 +113,6 @@ export const telemetry = pgTable(
     primaryKey({ name: 'telemetry_pkey', columns: [table.deviceId, table.ts, table.seq] }),
     // Retention deletes by time across all devices; BRIN stays tiny on append-ordered data.
     index('telemetry_ts_brin').using('brin', table.ts),
-  ],
-);
-
-/**
- * Per-minute aggregates of `telemetry`, one row per device, minute and metric, so long
- * ranges are aggregated from ~1/60 of the rows. Kept exact by statement-level triggers on
- * `telemetry` (see the custom migration `telemetry_rollup_triggers`): inserts merge their
- * new rows in; deletes and updates recompute the minutes they touched from raw rows.
- * avg = sum / numericCount; `count` counts readings carrying the metric, of any type.
- */
-export const telemetryRollup1m = pgTable(
-  'telemetry_rollup_1m',
-  {
-    deviceId: text('device_id').notNull(),
-    bucketStart: timestamp('bucket_start', { withTimezone: true, precision: 3 }).notNull(),
-    metric: text('metric').notNull(),
-    count: bigint('count', { mode: 'number' }).notNull(),
-    numericCount: bigint('numeric_count', { mode: 'number' }).notNull(),
-    sum: doublePrecision('sum').notNull(),
-    min: doublePrecision('min'),
-    max: doublePrecision('max'),
-    lastTs: timestamp('last_ts', { withTimezone: true, precision: 3 }).notNull(),
-    lastSeq: bigint('last_seq', { mode: 'number' }).notNull(),
-    lastValue: jsonb('last_value').$type<number | boolean | string>().notNull(),
-  },
-  (table) => [
-    primaryKey({
-      name: 'telemetry_rollup_1m_pkey',
-      columns: [table.deviceId, table.bucketStart, table.metric],
-    }),
   ],
 );
 
