@@ -1,17 +1,26 @@
 import fastifyCors from '@fastify/cors';
 import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyWebsocket from '@fastify/websocket';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { DbClient } from '@twinwire/db/client';
 import type { AclStore } from '@twinwire/db/acl-store';
+import { limits } from '@twinwire/schemas/limits';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { brokerLinkPlugin, type BrokerLink } from './broker-link.ts';
 import { allowedOrigins, type ApiConfig } from './config.ts';
+import { deviceSocketRoutes } from './device-socket/device-routes.ts';
+import { liveRoutes, type LiveOptions } from './live/live-routes.ts';
 import { auth } from './plugins/auth.ts';
 import { RateLimited } from './errors.ts';
 import { errorHandler } from './plugins/error-handler.ts';
 import { openapi } from './plugins/openapi.ts';
 import { validation } from './plugins/validation.ts';
+import { aclRuleRoutes } from './routes/acl-rules.ts';
 import { authRoutes } from './routes/auth.ts';
+import { commandRoutes } from './routes/commands.ts';
+import { deviceRoutes } from './routes/devices.ts';
 import { healthRoutes } from './routes/health.ts';
+import { telemetryRoutes } from './routes/telemetry.ts';
 
 export interface AppDeps {
   config: ApiConfig;
@@ -20,6 +29,10 @@ export interface AppDeps {
   /** Signs access tokens; from JWT_SECRET, or random per process. */
   jwtSecret: string;
   log?: FastifyBaseLogger;
+  /** The service MQTT connection; without it the WebSocket and command routes answer 503. */
+  broker?: BrokerLink;
+  /** Slow-dashboard limits and hooks for `/ws/live`. */
+  live?: LiveOptions;
 }
 
 /** The API as a plugin tree; `main.ts` and the tests build it the same way. */
@@ -40,6 +53,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(openapi);
   await app.register(healthRoutes, { pool: deps.db.pool });
+  // A frame over the limit closes its socket with 1009 (Message Too Big).
+  await app.register(fastifyWebsocket, { options: { maxPayload: limits.maxPayloadBytes } });
+  await app.register(brokerLinkPlugin, { link: deps.broker });
+  // Devices authenticate with their own credential, so this sits outside the JWT context.
+  await app.register(deviceSocketRoutes, { db: deps.db });
 
   // Everything below needs a token: the auth hook lives only in this context.
   await app.register(async (protectedApp) => {
@@ -48,6 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       accessTokenTtlS: config.ACCESS_TOKEN_TTL_S,
       origins,
     });
+    await protectedApp.register(liveRoutes, { db: deps.db.db, acl: deps.acl, live: deps.live });
     await protectedApp.register(
       async (v1) => {
         await v1.register(authRoutes, {
@@ -56,6 +75,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           refreshTokenTtlS: config.REFRESH_TOKEN_TTL_S,
           loginRateLimit: config.LOGIN_RATE_LIMIT,
         });
+        await v1.register(telemetryRoutes, { db: deps.db.db });
+        await v1.register(deviceRoutes, { db: deps.db.db });
+        await v1.register(aclRuleRoutes, { db: deps.db.db, acl: deps.acl });
+        await v1.register(commandRoutes, { db: deps.db.db, acl: deps.acl });
       },
       { prefix: '/api/v1' },
     );

@@ -18,3 +18,4 @@ export const NotFound = createError('TWW_NOT_FOUND', '%s not found', 404);
 export const Conflict = createError('TWW_CONFLICT', '%s', 409);
 export const InvalidRequest = createError('TWW_INVALID_REQUEST', '%s', 400);
 export const RateLimited = createError('TWW_RATE_LIMITED', 'too many requests; retry in %s', 429);
+export const AclDenied = createError('TWW_ACL_DENIED', 'the access rules do not let you %s', 403);

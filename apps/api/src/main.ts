@@ -6,6 +6,7 @@ import { migrate } from '@twinwire/db/migrate';
 import { countUsers, createUser } from '@twinwire/db/users';
 import pino from 'pino';
 import { buildApp } from './app.ts';
+import { createBrokerLink } from './broker-link.ts';
 import { readApiConfig } from './config.ts';
 
 let config;
@@ -45,12 +46,24 @@ try {
   if (!config.JWT_SECRET)
     log.warn('JWT_SECRET is unset: using a random one, so tokens end when this process does');
   const acl = await createAclStore({ db: db.db });
+  const broker = config.SERVICE_SECRET
+    ? createBrokerLink({ url: config.MQTT_URL, secret: config.SERVICE_SECRET, log })
+    : undefined;
+  if (!broker)
+    log.warn(
+      'SERVICE_SECRET is unset: no broker connection, so live streams and commands answer 503',
+    );
+  // The link keeps reconnecting on its own: a broker that starts later is picked up.
+  await broker?.ready(5_000).catch((error: unknown) => {
+    log.warn({ err: error }, 'broker not reachable yet; retrying in the background');
+  });
   const app = await buildApp({
     config,
     db,
     acl,
     jwtSecret: config.JWT_SECRET ?? randomBytes(32).toString('base64url'),
     log,
+    ...(broker ? { broker } : {}),
   });
   await app.listen({ host: config.API_HOST, port: config.API_PORT });
 

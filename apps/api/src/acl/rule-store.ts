@@ -1,0 +1,118 @@
+import { defaultRules } from '@twinwire/acl/default-rules';
+import { validateRule, type AclRule, type Role } from '@twinwire/acl/rules';
+import type { aclRules } from '@twinwire/db/schema';
+import type { Static } from 'typebox';
+import { Conflict, InvalidRequest } from '../errors.ts';
+import type { RuleCoreView, RulePrincipal, RuleView } from './schemas.ts';
+
+type RuleRow = typeof aclRules.$inferSelect;
+type Principal = Static<typeof RulePrincipal>;
+
+const builtInIds = new Set(defaultRules.map((rule) => rule.id));
+
+export function isBuiltIn(id: string): boolean {
+  return builtInIds.has(id);
+}
+
+/** Built-in rules live in code, not in the table: they cannot be changed through the API. */
+export function refuseBuiltIn(id: string): void {
+  if (isBuiltIn(id))
+    throw new Conflict(
+      `rule ${id} is built in and read-only; add a deny rule to narrow it (deny wins) or an allow rule to widen it`,
+    );
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** Stored rule ids are uuids; anything else cannot name one (and would not cast in SQL). */
+export function isStoredRuleId(id: string): boolean {
+  return UUID.test(id);
+}
+
+export function coreView(rule: AclRule): Static<typeof RuleCoreView> {
+  const subject = rule.subject;
+  return {
+    id: rule.id,
+    effect: rule.effect,
+    action: rule.action,
+    topic: rule.topic,
+    role: 'role' in subject ? subject.role : null,
+    principal: 'principal' in subject ? { ...subject.principal } : null,
+    description: rule.description ?? null,
+    builtIn: isBuiltIn(rule.id),
+  };
+}
+
+export function builtInView(rule: AclRule): Static<typeof RuleView> {
+  return { ...coreView(rule), createdAt: null, updatedAt: null };
+}
+
+export function storedView(row: RuleRow): Static<typeof RuleView> {
+  return {
+    id: row.id,
+    effect: row.effect,
+    action: row.action,
+    topic: row.topic,
+    role: row.principalKind ? null : (row.role as Role),
+    principal:
+      row.principalKind && row.principalId !== null
+        ? { kind: row.principalKind, id: row.principalId }
+        : null,
+    description: row.description,
+    builtIn: false,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+/** What a request says about a rule, before it is checked as a whole. */
+export interface RuleDraft {
+  effect: AclRule['effect'];
+  action: AclRule['action'];
+  topic: string;
+  role?: Role | undefined;
+  principal?: Principal | undefined;
+  description?: string | null | undefined;
+}
+
+/**
+ * The columns to store for a draft, after the ACL package's own check (the same one every
+ * broker applies on reload): an invalid rule is refused here with every problem listed,
+ * rather than being skipped by the brokers later.
+ */
+export function ruleColumns(draft: RuleDraft) {
+  const subject: Record<string, unknown> = {};
+  if (draft.role !== undefined) subject.role = draft.role;
+  if (draft.principal !== undefined) subject.principal = draft.principal;
+  const problems = validateRule({
+    id: 'new',
+    effect: draft.effect,
+    action: draft.action,
+    topic: draft.topic,
+    subject,
+    ...(draft.description == null ? {} : { description: draft.description }),
+  }).map((problem) => problem.replace(/\bsubject\./g, ''));
+  if (problems.length > 0) throw new InvalidRequest(`invalid rule: ${problems.join('; ')}`);
+  return {
+    effect: draft.effect,
+    action: draft.action,
+    topic: draft.topic,
+    role: draft.principal ? null : (draft.role ?? null),
+    principalKind: draft.principal?.kind ?? null,
+    principalId: draft.principal?.id ?? null,
+    description: draft.description ?? null,
+  };
+}
+
+/** The stored rule as a draft, so a partial update can be checked as a whole. */
+export function draftOf(row: RuleRow): RuleDraft {
+  return {
+    effect: row.effect,
+    action: row.action,
+    topic: row.topic,
+    ...(row.principalKind && row.principalId !== null
+      ? { principal: { kind: row.principalKind, id: row.principalId } }
+      : { role: row.role as Role }),
+    description: row.description,
+  };
+}

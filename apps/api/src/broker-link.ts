@@ -1,0 +1,234 @@
+import { randomBytes } from 'node:crypto';
+import type { Socket } from 'node:net';
+import { matchesFilter } from '@twinwire/acl/topic-filter';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+import mqtt, { type MqttClient } from 'mqtt';
+
+/** One message from the broker, shared by every local listener it is delivered to. */
+export interface BrokerMessage {
+  topic: string;
+  payload: Buffer;
+  retain: boolean;
+  /** When the API received it, epoch ms. */
+  receivedAt: number;
+}
+
+export type BrokerListener = (message: BrokerMessage) => void;
+
+export interface BrokerSubscription {
+  /** Resolves once the broker granted the filter (SUBACK), so nothing published after is missed. */
+  readonly ready: Promise<void>;
+  /** Stops this listener; the broker subscription ends with its last listener. */
+  close(): void;
+}
+
+export interface BrokerLink {
+  /** True while the MQTT connection is up. */
+  readonly connected: boolean;
+  /** Resolves on the first successful connection; rejects after `timeoutMs`. */
+  ready(timeoutMs?: number): Promise<void>;
+  /** Calls `listener` for every message on a topic matching `filter` (MQTT wildcards allowed). */
+  listen(filter: string, listener: BrokerListener): BrokerSubscription;
+  /** Resolves when the broker has the message (PUBACK for QoS 1). */
+  publish(
+    topic: string,
+    payload: string | Buffer,
+    options: { qos: 0 | 1; retain?: boolean },
+  ): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface BrokerLinkOptions {
+  url: string;
+  /** The service principal's password (the broker's SERVICE_SECRET). */
+  secret: string;
+  log: FastifyBaseLogger;
+  reconnectPeriodMs?: number;
+}
+
+interface FilterEntry {
+  filter: string;
+  wildcard: boolean;
+  listeners: Set<BrokerListener>;
+  ready: Promise<void>;
+}
+
+/**
+ * The API's one MQTT connection, as the service principal. Local listeners fan in: the broker
+ * sees one subscription per distinct filter however many dashboards or devices want it, and
+ * each delivered message is dispatched synchronously to every listener whose filter matches.
+ */
+export function createBrokerLink(options: BrokerLinkOptions): BrokerLink {
+  const { log } = options;
+  const client: MqttClient = mqtt.connect(options.url, {
+    clientId: `service/api-${randomBytes(6).toString('hex')}`,
+    username: 'service',
+    password: options.secret,
+    clean: true,
+    keepalive: 30,
+    reconnectPeriod: options.reconnectPeriodMs ?? 1_000,
+    connectTimeout: 5_000,
+    // mqtt.js resubscribes the filters still held after a reconnect (the session is clean).
+    resubscribe: true,
+  });
+  const entries = new Map<string, FilterEntry>();
+  const wildcards = new Set<FilterEntry>();
+  let everConnected = false;
+  let connectedWaiters: (() => void)[] = [];
+
+  client.on('connect', () => {
+    // Small frames (telemetry, acks) must not wait for Nagle's algorithm.
+    (client.stream as Partial<Socket>).setNoDelay?.(true);
+    if (!everConnected) log.info('connected to the broker');
+    else log.info('reconnected to the broker');
+    everConnected = true;
+    for (const wake of connectedWaiters) wake();
+    connectedWaiters = [];
+  });
+  client.on('offline', () => {
+    log.warn('broker connection lost; reconnecting');
+  });
+  client.on('error', (error) => {
+    log.warn({ err: error }, 'broker connection error');
+  });
+
+  function dispatch(entry: FilterEntry, message: BrokerMessage): void {
+    for (const listener of entry.listeners) {
+      try {
+        listener(message);
+      } catch (error) {
+        log.error({ err: error, filter: entry.filter }, 'broker listener failed');
+      }
+    }
+  }
+
+  client.on('message', (topic, payload, packet) => {
+    const message: BrokerMessage = {
+      topic,
+      payload,
+      retain: packet.retain,
+      receivedAt: Date.now(),
+    };
+    const exact = entries.get(topic);
+    if (exact && !exact.wildcard) dispatch(exact, message);
+    for (const entry of wildcards) {
+      if (matchesFilter(entry.filter, topic)) dispatch(entry, message);
+    }
+  });
+
+  function subscribe(filter: string): Promise<void> {
+    return client.subscribeAsync(filter, { qos: 1 }).then((granted) => {
+      if (granted.some((grant) => grant.qos === 128))
+        throw new Error(`the broker refused the subscription to ${filter}`);
+    });
+  }
+
+  return {
+    get connected() {
+      return client.connected;
+    },
+    ready(timeoutMs = 10_000) {
+      if (client.connected) return Promise.resolve();
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => {
+          reject(new Error(`no broker connection to ${options.url} after ${timeoutMs} ms`));
+        }, timeoutMs);
+        connectedWaiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    },
+    listen(filter, listener) {
+      let entry = entries.get(filter);
+      if (!entry) {
+        const ready = subscribe(filter);
+        // Callers that never await `ready` must not leave an unhandled rejection behind.
+        ready.catch((error: unknown) => {
+          log.warn({ err: error, filter }, 'broker subscription failed');
+        });
+        entry = {
+          filter,
+          wildcard: filter.includes('+') || filter.includes('#'),
+          listeners: new Set(),
+          ready,
+        };
+        entries.set(filter, entry);
+        if (entry.wildcard) wildcards.add(entry);
+      }
+      const held = entry;
+      held.listeners.add(listener);
+      let closed = false;
+      return {
+        ready: held.ready,
+        close() {
+          if (closed) return;
+          closed = true;
+          held.listeners.delete(listener);
+          if (held.listeners.size > 0 || entries.get(filter) !== held) return;
+          entries.delete(filter);
+          wildcards.delete(held);
+          if (!client.disconnecting) {
+            client.unsubscribeAsync(filter).catch((error: unknown) => {
+              log.debug({ err: error, filter }, 'broker unsubscribe failed');
+            });
+          }
+        },
+      };
+    },
+    async publish(topic, payload, publishOptions) {
+      await client.publishAsync(topic, payload, {
+        qos: publishOptions.qos,
+        retain: publishOptions.retain ?? false,
+      });
+    },
+    async close() {
+      for (const wake of connectedWaiters) wake();
+      connectedWaiters = [];
+      entries.clear();
+      wildcards.clear();
+      // A graceful end waits for in-flight QoS 1 publishes; a broker that is gone cannot ack them.
+      let timer: NodeJS.Timeout | undefined;
+      const forced = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          client.end(true, () => {
+            resolve();
+          });
+        }, 2_000);
+      });
+      await Promise.race([client.endAsync(false), forced]);
+      clearTimeout(timer);
+    },
+  };
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The service MQTT connection; null when the API runs without a broker (REST only). */
+    brokerLink: BrokerLink | null;
+  }
+}
+
+/** Decorates the app with the broker link and closes it when the app closes. */
+export const brokerLinkPlugin = fp(
+  async (app: FastifyInstance, options: { link: BrokerLink | undefined }) => {
+    app.decorate('brokerLink', options.link ?? null);
+    app.addHook('onClose', async () => {
+      await options.link?.close();
+    });
+  },
+  { name: 'broker-link' },
+);
+
+/** The link when it is connected; routes answer 503 TWW_BROKER_UNAVAILABLE otherwise. */
+export function connectedLink(app: FastifyInstance): BrokerLink | null {
+  const link = app.brokerLink;
+  return link?.connected ? link : null;
+}
+
+/** The body of a 503 when the broker is unreachable (the error handler hides 5xx codes). */
+export const brokerUnavailable = {
+  code: 'TWW_BROKER_UNAVAILABLE',
+  message: 'the message broker is unreachable right now; retry in a few seconds',
+} as const;

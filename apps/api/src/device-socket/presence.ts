@@ -1,0 +1,80 @@
+import type { Database } from '@twinwire/db/client';
+import { devices } from '@twinwire/db/schema';
+import type { DeviceStatus } from '@twinwire/schemas/messages';
+import { statusTopic } from '@twinwire/schemas/topics';
+import { eq } from 'drizzle-orm';
+import type { FastifyBaseLogger } from 'fastify';
+import type { BrokerLink } from '../broker-link.ts';
+
+/**
+ * Presence of devices connected over `/ws/device`: the retained `devices/{id}/status` (as the
+ * broker keeps it for MQTT devices) and the devices row. A device may hold several sockets:
+ * it is online from the first to the last. Announcements for one device run in order.
+ */
+export function createWsPresence(deps: {
+  link: () => BrokerLink | null;
+  db: Database;
+  log: FastifyBaseLogger;
+}) {
+  const sockets = new Map<string, number>();
+  const chains = new Map<string, Promise<void>>();
+
+  async function announce(deviceId: string, online: boolean): Promise<void> {
+    const since = Date.now();
+    const status: DeviceStatus = { online, since, protocol: 'websocket' };
+    const published = deps
+      .link()
+      ?.publish(statusTopic(deviceId), JSON.stringify(status), { qos: 1, retain: true })
+      .catch((error: unknown) => {
+        deps.log.warn({ err: error, deviceId }, 'status publish failed');
+      });
+    const recorded = deps.db
+      .update(devices)
+      .set({
+        online,
+        lastProtocol: 'websocket',
+        lastSeenAt: new Date(since),
+        updatedAt: new Date(since),
+      })
+      .where(eq(devices.id, deviceId))
+      .then(
+        () => undefined,
+        (error: unknown) => {
+          deps.log.warn({ err: error, deviceId }, 'could not record device presence');
+        },
+      );
+    await Promise.all([published, recorded]);
+  }
+
+  function enqueue(deviceId: string, online: boolean): Promise<void> {
+    const next = (chains.get(deviceId) ?? Promise.resolve()).then(() => announce(deviceId, online));
+    chains.set(deviceId, next);
+    void next.then(() => {
+      if (chains.get(deviceId) === next) chains.delete(deviceId);
+    });
+    return next;
+  }
+
+  return {
+    connected(deviceId: string): Promise<void> {
+      const count = (sockets.get(deviceId) ?? 0) + 1;
+      sockets.set(deviceId, count);
+      return count === 1 ? enqueue(deviceId, true) : Promise.resolve();
+    },
+    disconnected(deviceId: string): Promise<void> {
+      const count = (sockets.get(deviceId) ?? 0) - 1;
+      if (count > 0) {
+        sockets.set(deviceId, count);
+        return Promise.resolve();
+      }
+      if (!sockets.delete(deviceId)) return Promise.resolve();
+      return enqueue(deviceId, false);
+    },
+    /** Marks every connected device offline (on shutdown). */
+    async allOffline(): Promise<void> {
+      const ids = [...sockets.keys()];
+      sockets.clear();
+      await Promise.all(ids.map((deviceId) => enqueue(deviceId, false)));
+    },
+  };
+}

@@ -1,0 +1,139 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Database } from '@twinwire/db/client';
+import { issueDeviceCredential, revokeDeviceCredential } from '@twinwire/db/device-credentials';
+import { deviceCredentials, devices } from '@twinwire/db/schema';
+import { and, asc, eq } from 'drizzle-orm';
+import { Type } from 'typebox';
+import { NotFound } from '../errors.ts';
+import { ErrorResponse } from '../routes/shared-schemas.ts';
+import { DEVICE_READ_ROLES, DEVICE_WRITE_ROLES } from './roles.ts';
+import {
+  CredentialList,
+  CredentialParams,
+  DeviceParams,
+  IssuedCredentialView,
+  NoQuery,
+} from './schemas.ts';
+import { sqlState } from './store.ts';
+
+const FOREIGN_KEY_VIOLATION = '23503';
+const denied = { 401: ErrorResponse, 403: ErrorResponse } as const;
+
+/** Device credentials: issued with a secret shown once, listed without it, revoked. */
+export const credentialRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
+  app,
+  options,
+) => {
+  const { db } = options;
+
+  async function assertDeviceExists(id: string): Promise<void> {
+    const [row] = await db.select({ id: devices.id }).from(devices).where(eq(devices.id, id));
+    if (!row) throw new NotFound(`device '${id}'`);
+  }
+
+  app.post(
+    '/devices/:id/credentials',
+    {
+      config: { roles: DEVICE_WRITE_ROLES },
+      schema: {
+        tags: ['devices'],
+        summary: 'Issue a credential; its secret is in this response only',
+        params: DeviceParams,
+        querystring: NoQuery,
+        response: { 201: IssuedCredentialView, 400: ErrorResponse, ...denied, 404: ErrorResponse },
+      },
+    },
+    async (request, reply) => {
+      const deviceId = request.params.id;
+      let issued;
+      try {
+        issued = await issueDeviceCredential(db, deviceId);
+      } catch (error) {
+        if (sqlState(error) === FOREIGN_KEY_VIOLATION) throw new NotFound(`device '${deviceId}'`);
+        throw error;
+      }
+      const [row] = await db
+        .select({ createdAt: deviceCredentials.createdAt })
+        .from(deviceCredentials)
+        .where(eq(deviceCredentials.id, issued.id));
+      const basic = Buffer.from(`${deviceId}:${issued.secret}`, 'utf8').toString('base64');
+      // The secret must not linger in a browser or proxy cache.
+      void reply.header('cache-control', 'no-store');
+      return reply.status(201).send({
+        id: issued.id,
+        deviceId,
+        secret: issued.secret,
+        createdAt: (row?.createdAt ?? new Date()).toISOString(),
+        connect: {
+          mqtt: { clientId: deviceId, username: deviceId, password: issued.secret },
+          websocket: {
+            url: '/ws/device' as const,
+            headers: { authorization: `Basic ${basic}` },
+            query: { device_id: deviceId, secret: issued.secret },
+          },
+        },
+      });
+    },
+  );
+
+  app.get(
+    '/devices/:id/credentials',
+    {
+      config: { roles: DEVICE_READ_ROLES },
+      schema: {
+        tags: ['devices'],
+        summary: "A device's credentials, revoked ones included (never their secrets)",
+        params: DeviceParams,
+        querystring: NoQuery,
+        response: { 200: CredentialList, 400: ErrorResponse, ...denied, 404: ErrorResponse },
+      },
+    },
+    async (request) => {
+      await assertDeviceExists(request.params.id);
+      const rows = await db
+        .select({
+          id: deviceCredentials.id,
+          createdAt: deviceCredentials.createdAt,
+          revokedAt: deviceCredentials.revokedAt,
+        })
+        .from(deviceCredentials)
+        .where(eq(deviceCredentials.deviceId, request.params.id))
+        .orderBy(asc(deviceCredentials.createdAt), asc(deviceCredentials.id));
+      return {
+        items: rows.map((row) => ({
+          id: row.id,
+          createdAt: row.createdAt.toISOString(),
+          revokedAt: row.revokedAt?.toISOString() ?? null,
+        })),
+      };
+    },
+  );
+
+  app.delete(
+    '/devices/:id/credentials/:credentialId',
+    {
+      config: { roles: DEVICE_WRITE_ROLES },
+      schema: {
+        tags: ['devices'],
+        summary: 'Revoke a credential; connections that used it are cut off',
+        params: CredentialParams,
+        querystring: NoQuery,
+        response: { 204: Type.Null(), 400: ErrorResponse, ...denied, 404: ErrorResponse },
+      },
+    },
+    async (request, reply) => {
+      const { id: deviceId, credentialId } = request.params;
+      // Only the device's own credentials: another device's id is as unknown as a made-up one.
+      const [row] = await db
+        .select({ id: deviceCredentials.id })
+        .from(deviceCredentials)
+        .where(
+          and(eq(deviceCredentials.id, credentialId), eq(deviceCredentials.deviceId, deviceId)),
+        );
+      if (!row) throw new NotFound(`credential '${credentialId}' of device '${deviceId}'`);
+      // Revoking twice is harmless: the first revocation time is kept.
+      await revokeDeviceCredential(db, credentialId);
+      return reply.status(204).send(null);
+    },
+  );
+};

@@ -1,0 +1,145 @@
+import { DeviceId } from '@twinwire/schemas/primitives';
+import { Type } from 'typebox';
+
+/** Refuses every query parameter: for routes that take none. */
+export const NoQuery = Type.Object({}, { additionalProperties: false });
+
+export const DeviceParams = Type.Object({ id: DeviceId }, { additionalProperties: false });
+
+/** Free-form labels an operator keeps with a device; replaced as a whole on update. */
+const metadata = (description: string) =>
+  Type.Record(Type.String(), Type.Unknown(), {
+    additionalProperties: false,
+    maxProperties: 64,
+    propertyNames: { minLength: 1, maxLength: 64 },
+    description: `${description}: a free-form JSON object (at most 64 keys, 16 KiB as JSON)`,
+  });
+export const DeviceMetadata = metadata('labels kept with the device');
+
+/** Bytes of metadata JSON we store per device: the schema cannot bound nested values. */
+export const MAX_METADATA_BYTES = 16 * 1024;
+
+const DeviceName = Type.String({ minLength: 1, maxLength: 200 });
+const Timestamp = Type.String({ format: 'date-time' });
+
+export const DeviceView = Type.Object(
+  {
+    id: DeviceId,
+    name: DeviceName,
+    metadata: DeviceMetadata,
+    online: Type.Boolean(),
+    lastProtocol: Type.Union([Type.String(), Type.Null()], {
+      description: 'mqtt or websocket: how it last connected',
+    }),
+    lastSeenAt: Type.Union([Timestamp, Type.Null()]),
+    createdAt: Timestamp,
+  },
+  { additionalProperties: false },
+);
+
+export const CreateDeviceBody = Type.Object(
+  { id: DeviceId, name: DeviceName, metadata: Type.Optional(DeviceMetadata) },
+  { additionalProperties: false },
+);
+
+export const UpdateDeviceBody = Type.Object(
+  {
+    name: Type.Optional(DeviceName),
+    metadata: Type.Optional(metadata('replaces the stored metadata')),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+
+export const MAX_PAGE_SIZE = 200;
+
+export const ListDevicesQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: MAX_PAGE_SIZE, default: 50 }),
+    cursor: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description: 'nextCursor of the previous page; opaque',
+      }),
+    ),
+    q: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 128,
+        description: 'case-insensitive substring of the id or name',
+      }),
+    ),
+    online: Type.Optional(Type.Boolean()),
+  },
+  { additionalProperties: false },
+);
+
+export const DevicePage = Type.Object(
+  {
+    items: Type.Array(DeviceView),
+    nextCursor: Type.Union([Type.String(), Type.Null()], {
+      description: 'pass as cursor for the next page; null on the last one',
+    }),
+    hasMore: Type.Boolean(),
+  },
+  { additionalProperties: false },
+);
+
+export const CredentialParams = Type.Object(
+  { id: DeviceId, credentialId: Type.String({ format: 'uuid' }) },
+  { additionalProperties: false },
+);
+
+export const CredentialView = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    createdAt: Timestamp,
+    revokedAt: Type.Union([Timestamp, Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+
+export const CredentialList = Type.Object(
+  { items: Type.Array(CredentialView) },
+  { additionalProperties: false },
+);
+
+export const IssuedCredentialView = Type.Object(
+  {
+    id: Type.String({ format: 'uuid' }),
+    deviceId: DeviceId,
+    secret: Type.String({ description: 'shown only in this response; it is not stored' }),
+    createdAt: Timestamp,
+    connect: Type.Object(
+      {
+        mqtt: Type.Object(
+          { clientId: DeviceId, username: DeviceId, password: Type.String() },
+          { additionalProperties: false },
+        ),
+        websocket: Type.Object(
+          {
+            url: Type.Literal('/ws/device'),
+            headers: Type.Object(
+              {
+                authorization: Type.String({
+                  description: 'HTTP Basic: base64 of "<deviceId>:<secret>", on the upgrade',
+                }),
+              },
+              { additionalProperties: false },
+            ),
+            query: Type.Object(
+              { device_id: DeviceId, secret: Type.String() },
+              {
+                additionalProperties: false,
+                description: 'for clients that cannot set headers: ?device_id=&secret=',
+              },
+            ),
+          },
+          { additionalProperties: false },
+        ),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);

@@ -1,0 +1,87 @@
+import type { Database } from '@twinwire/db/client';
+import { devices } from '@twinwire/db/schema';
+import { isValidDeviceId } from '@twinwire/schemas/topics';
+import { and, asc, eq, gt, ilike, or, type SQL } from 'drizzle-orm';
+import type { Static } from 'typebox';
+import type { DeviceView as DeviceViewSchema } from './schemas.ts';
+
+type DeviceRow = typeof devices.$inferSelect;
+export type DeviceView = Static<typeof DeviceViewSchema>;
+
+export function deviceView(row: DeviceRow): DeviceView {
+  return {
+    id: row.id,
+    name: row.name,
+    metadata: row.metadata,
+    online: row.online,
+    lastProtocol: row.lastProtocol,
+    lastSeenAt: row.lastSeenAt?.toISOString() ?? null,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+/** The cursor is the last id of a page, base64url-encoded so clients treat it as opaque. */
+export function encodeCursor(lastId: string): string {
+  return Buffer.from(lastId, 'utf8').toString('base64url');
+}
+
+/** The id a cursor stands for, or null when it is not one we issued. */
+export function decodeCursor(cursor: string): string | null {
+  if (!/^[A-Za-z0-9_-]+$/.test(cursor)) return null;
+  const id = Buffer.from(cursor, 'base64url').toString('utf8');
+  return isValidDeviceId(id) && encodeCursor(id) === cursor ? id : null;
+}
+
+/** `text` as a LIKE pattern matching itself literally (backslash is PostgreSQL's escape). */
+export function likeLiteral(text: string): string {
+  return text.replace(/[\\%_]/g, (char) => `\\${char}`);
+}
+
+export interface DeviceFilter {
+  limit: number;
+  /** Only ids after this one (the previous page's last). */
+  after?: string;
+  q?: string;
+  online?: boolean;
+}
+
+export interface DevicePage {
+  items: DeviceView[];
+  nextCursor: string | null;
+  hasMore: boolean;
+}
+
+/** Keyset paging by id: stable under inserts and deletes, no OFFSET scans. */
+export async function listDevices(db: Database, filter: DeviceFilter): Promise<DevicePage> {
+  const conditions: SQL[] = [];
+  if (filter.after !== undefined) conditions.push(gt(devices.id, filter.after));
+  if (filter.online !== undefined) conditions.push(eq(devices.online, filter.online));
+  if (filter.q !== undefined) {
+    const pattern = `%${likeLiteral(filter.q)}%`;
+    const matches = or(ilike(devices.id, pattern), ilike(devices.name, pattern));
+    if (matches) conditions.push(matches);
+  }
+  const rows = await db
+    .select()
+    .from(devices)
+    .where(and(...conditions))
+    .orderBy(asc(devices.id))
+    .limit(filter.limit + 1);
+  const hasMore = rows.length > filter.limit;
+  const page = hasMore ? rows.slice(0, filter.limit) : rows;
+  const last = page.at(-1);
+  return {
+    items: page.map(deviceView),
+    nextCursor: hasMore && last ? encodeCursor(last.id) : null,
+    hasMore,
+  };
+}
+
+/** The PostgreSQL SQLSTATE behind an error, looking through drizzle's wrapper. */
+export function sqlState(error: unknown): string | undefined {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
+  }
+  return undefined;
+}

@@ -1,0 +1,54 @@
+import type { TelemetryRow } from '@twinwire/db/telemetry-row';
+import type { TelemetryReading } from '@twinwire/schemas/telemetry';
+import type { BrokerMessage } from '../broker-link.ts';
+
+export interface EncodedMessage {
+  /** The `message` frame, encoded once however many dashboards receive it. */
+  frame: string;
+  /** The payload parsed as JSON; undefined when it is not JSON (then sent as a string). */
+  json: unknown;
+}
+
+const encoded = new WeakMap<BrokerMessage, EncodedMessage>();
+
+/** The frame for a broker message, built on first use and shared by every socket. */
+export function encodeMessage(message: BrokerMessage): EncodedMessage {
+  let result = encoded.get(message);
+  if (result) return result;
+  const text = message.payload.toString('utf8');
+  let json: unknown;
+  let payloadJson: string;
+  try {
+    json = JSON.parse(text);
+    payloadJson = text;
+  } catch {
+    json = undefined;
+    payloadJson = JSON.stringify(text);
+  }
+  result = {
+    frame: `{"type":"message","topic":${JSON.stringify(message.topic)},"payload":${payloadJson},"ts":${message.receivedAt}}`,
+    json,
+  };
+  encoded.set(message, result);
+  return result;
+}
+
+/** A `message` frame for one stored reading, as history. */
+export function historyFrame(topic: string, row: TelemetryRow): string {
+  return JSON.stringify({
+    type: 'message',
+    topic,
+    payload: { ts: row.ts, seq: row.seq, metrics: row.metrics },
+  });
+}
+
+/** The readings a telemetry payload carries (a reading or `{ points }`); [] if it is neither. */
+export function readingsOf(json: unknown): TelemetryReading[] {
+  if (typeof json !== 'object' || json === null) return [];
+  if ('points' in json && Array.isArray(json.points)) return json.points as TelemetryReading[];
+  if ('ts' in json && 'seq' in json) return [json as TelemetryReading];
+  return [];
+}
+
+export const readingKey = (reading: { ts: number; seq: number }): string =>
+  `${reading.ts}:${reading.seq}`;

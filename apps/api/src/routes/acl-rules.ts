@@ -1,0 +1,192 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { defaultRules } from '@twinwire/acl/default-rules';
+import type { AclStore } from '@twinwire/db/acl-store';
+import type { Database } from '@twinwire/db/client';
+import { aclRules, type UserRole } from '@twinwire/db/schema';
+import { asc, eq } from 'drizzle-orm';
+import { Type } from 'typebox';
+import {
+  builtInView,
+  coreView,
+  draftOf,
+  isStoredRuleId,
+  refuseBuiltIn,
+  ruleColumns,
+  storedView,
+  type RuleDraft,
+} from '../acl/rule-store.ts';
+import {
+  CreateRuleBody,
+  ExplainBody,
+  ExplainResult,
+  RuleList,
+  RuleParams,
+  RuleView,
+  UpdateRuleBody,
+} from '../acl/schemas.ts';
+import { NoQuery } from '../devices/schemas.ts';
+import { NotFound } from '../errors.ts';
+import { ErrorResponse } from './shared-schemas.ts';
+
+const READ_ROLES: readonly UserRole[] = ['operator', 'admin'];
+const WRITE_ROLES: readonly UserRole[] = ['admin'];
+const denied = { 401: ErrorResponse, 403: ErrorResponse } as const;
+
+/**
+ * ACL rules: admins change them, operators read them and ask why a request would be allowed.
+ * Every change fires NOTIFY acl_rules_changed (a trigger) so brokers reload; this instance also
+ * reloads before answering, so the change shows in its next explain.
+ */
+export const aclRuleRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclStore }> = async (
+  app,
+  options,
+) => {
+  const { db, acl } = options;
+
+  app.get(
+    '/acl/rules',
+    {
+      config: { roles: READ_ROLES },
+      schema: {
+        tags: ['acl'],
+        summary: 'Every rule: the built-in defaults (read-only) and the stored ones',
+        querystring: NoQuery,
+        response: { 200: RuleList, 400: ErrorResponse, ...denied },
+      },
+    },
+    async () => {
+      const rows = await db
+        .select()
+        .from(aclRules)
+        .orderBy(asc(aclRules.createdAt), asc(aclRules.id));
+      return { items: [...defaultRules.map(builtInView), ...rows.map(storedView)] };
+    },
+  );
+
+  app.post(
+    '/acl/rules',
+    {
+      config: { roles: WRITE_ROLES },
+      schema: {
+        tags: ['acl'],
+        summary: 'Add a rule; it applies everywhere at once',
+        querystring: NoQuery,
+        body: CreateRuleBody,
+        response: { 201: RuleView, 400: ErrorResponse, ...denied, 413: ErrorResponse },
+      },
+    },
+    async (request, reply) => {
+      const [row] = await db.insert(aclRules).values(ruleColumns(request.body)).returning();
+      if (!row) throw new Error('no acl rule row returned');
+      await acl.reload();
+      return reply.status(201).send(storedView(row));
+    },
+  );
+
+  app.patch(
+    '/acl/rules/:id',
+    {
+      config: { roles: WRITE_ROLES },
+      schema: {
+        tags: ['acl'],
+        summary: 'Change a stored rule (role or principal replaces its subject)',
+        params: RuleParams,
+        querystring: NoQuery,
+        body: UpdateRuleBody,
+        response: {
+          200: RuleView,
+          400: ErrorResponse,
+          ...denied,
+          404: ErrorResponse,
+          409: ErrorResponse,
+          413: ErrorResponse,
+        },
+      },
+    },
+    async (request) => {
+      const { id } = request.params;
+      refuseBuiltIn(id);
+      if (!isStoredRuleId(id)) throw new NotFound(`rule ${id}`);
+      const body = request.body;
+      const updated = await db.transaction(async (tx) => {
+        const [row] = await tx.select().from(aclRules).where(eq(aclRules.id, id)).for('update');
+        if (!row) throw new NotFound(`rule ${id}`);
+        const current = draftOf(row);
+        const newSubject = body.role !== undefined || body.principal !== undefined;
+        const draft: RuleDraft = {
+          effect: body.effect ?? current.effect,
+          action: body.action ?? current.action,
+          topic: body.topic ?? current.topic,
+          role: newSubject ? body.role : current.role,
+          principal: newSubject ? body.principal : current.principal,
+          description: body.description === undefined ? current.description : body.description,
+        };
+        const [saved] = await tx
+          .update(aclRules)
+          .set({ ...ruleColumns(draft), updatedAt: new Date() })
+          .where(eq(aclRules.id, id))
+          .returning();
+        return saved;
+      });
+      if (!updated) throw new NotFound(`rule ${id}`);
+      await acl.reload();
+      return storedView(updated);
+    },
+  );
+
+  app.delete(
+    '/acl/rules/:id',
+    {
+      config: { roles: WRITE_ROLES },
+      schema: {
+        tags: ['acl'],
+        summary: 'Delete a stored rule',
+        params: RuleParams,
+        querystring: NoQuery,
+        response: {
+          204: Type.Null(),
+          400: ErrorResponse,
+          ...denied,
+          404: ErrorResponse,
+          409: ErrorResponse,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id } = request.params;
+      refuseBuiltIn(id);
+      if (!isStoredRuleId(id)) throw new NotFound(`rule ${id}`);
+      const deleted = await db
+        .delete(aclRules)
+        .where(eq(aclRules.id, id))
+        .returning({ id: aclRules.id });
+      if (deleted.length === 0) throw new NotFound(`rule ${id}`);
+      await acl.reload();
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/acl/explain',
+    {
+      config: { roles: READ_ROLES },
+      schema: {
+        tags: ['acl'],
+        summary: 'Would this principal be allowed to publish or subscribe here, and why?',
+        querystring: NoQuery,
+        body: ExplainBody,
+        response: { 200: ExplainResult, 400: ErrorResponse, ...denied, 413: ErrorResponse },
+      },
+    },
+    async (request) => {
+      const { principal, action, topic } = request.body;
+      const explanation = acl.current().explain(principal, action, topic);
+      return {
+        allowed: explanation.allowed,
+        decidingRule: explanation.decidingRule ? coreView(explanation.decidingRule) : null,
+        reason: explanation.reason,
+        matchedRules: explanation.matchedRules.map(coreView),
+      };
+    },
+  );
+};

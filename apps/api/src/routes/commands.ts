@@ -1,0 +1,131 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { AclStore } from '@twinwire/db/acl-store';
+import type { Database } from '@twinwire/db/client';
+import { devices } from '@twinwire/db/schema';
+import { limits } from '@twinwire/schemas/limits';
+import { CommandAck, type Command } from '@twinwire/schemas/messages';
+import { CommandName, DeviceId } from '@twinwire/schemas/primitives';
+import { commandAckTopic, commandTopic } from '@twinwire/schemas/topics';
+import { parseCommandAck } from '@twinwire/schemas/validate';
+import { eq } from 'drizzle-orm';
+import { Type } from 'typebox';
+import {
+  brokerUnavailable,
+  connectedLink,
+  type BrokerLink,
+  type BrokerSubscription,
+} from '../broker-link.ts';
+import { AclDenied, NotFound } from '../errors.ts';
+import { ErrorResponse } from './shared-schemas.ts';
+
+export const MAX_COMMAND_WAIT_MS = 30_000;
+
+const CommandRequest = Type.Object(
+  {
+    args: Type.Optional(
+      Type.Record(Type.String(), Type.Unknown(), {
+        maxProperties: limits.maxCommandArgs,
+        description: 'Command arguments; {} when omitted',
+      }),
+    ),
+    waitMs: Type.Optional(
+      Type.Integer({
+        minimum: 0,
+        maximum: MAX_COMMAND_WAIT_MS,
+        description: 'Wait this long for the device’s ack (200) instead of answering at once (202)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
+/** Resolves with the device's ack of command `id`, or null after `waitMs`. */
+function awaitAck(
+  link: BrokerLink,
+  topic: string,
+  id: string,
+  waitMs: number,
+): { subscription: BrokerSubscription; ack: Promise<CommandAck | null> } {
+  let settle: (ack: CommandAck | null) => void = () => undefined;
+  const ack = new Promise<CommandAck | null>((resolve) => {
+    settle = resolve;
+  });
+  const subscription = link.listen(topic, (message) => {
+    const parsed = parseCommandAck(message.payload);
+    if (parsed.ok && parsed.value.id === id) settle(parsed.value);
+  });
+  const timer = setTimeout(() => {
+    settle(null);
+  }, waitMs);
+  void ack.finally(() => {
+    clearTimeout(timer);
+    subscription.close();
+  });
+  return { subscription, ack };
+}
+
+/** `POST /devices/:id/commands/:name`: operators send a device a command over the broker. */
+export const commandRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclStore }> = async (
+  app,
+  options,
+) => {
+  app.post(
+    '/devices/:id/commands/:name',
+    {
+      config: { roles: ['operator', 'admin'] },
+      schema: {
+        tags: ['commands'],
+        summary: 'Send a command to a device, optionally waiting for its ack',
+        params: Type.Object({ id: DeviceId, name: CommandName }),
+        body: CommandRequest,
+        response: {
+          200: Type.Object({ id: Type.String(), ack: CommandAck }),
+          202: Type.Object({ id: Type.String() }),
+          400: ErrorResponse,
+          401: ErrorResponse,
+          403: ErrorResponse,
+          404: ErrorResponse,
+          503: ErrorResponse,
+          504: ErrorResponse,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id: deviceId, name } = request.params;
+      const topic = commandTopic(deviceId, name);
+      const { sub, username, role } = request.user;
+      // The same rules as for MQTT clients: an operator rule may deny a device's commands.
+      if (!options.acl.current().authorizePublish({ kind: 'user', id: sub, username, role }, topic))
+        throw new AclDenied(`publish to ${topic}`);
+      const [device] = await options.db
+        .select({ id: devices.id })
+        .from(devices)
+        .where(eq(devices.id, deviceId));
+      if (!device) throw new NotFound(`device ${deviceId}`);
+      const link = connectedLink(app);
+      if (!link) return reply.code(503).send(brokerUnavailable);
+
+      const command: Command = { id: randomUUID(), args: request.body.args ?? {} };
+      const waitMs = request.body.waitMs ?? 0;
+      // Listen before publishing: a fast device could ack before a later subscription exists.
+      const waiting =
+        waitMs > 0 ? awaitAck(link, commandAckTopic(deviceId, name), command.id, waitMs) : null;
+      try {
+        await waiting?.subscription.ready;
+        await link.publish(topic, JSON.stringify(command), { qos: 1 });
+      } catch (error) {
+        waiting?.subscription.close();
+        request.log.warn({ err: error, deviceId, name }, 'command not published');
+        return reply.code(503).send(brokerUnavailable);
+      }
+      if (!waiting) return reply.code(202).send({ id: command.id });
+      const ack = await waiting.ack;
+      if (ack) return reply.code(200).send({ id: command.id, ack });
+      return reply.code(504).send({
+        code: 'TWW_COMMAND_TIMEOUT',
+        message: `device ${deviceId} did not acknowledge command ${name} (${command.id}) within ${waitMs} ms; it was published and may still run when the device reconnects — check the device before resending`,
+      });
+    },
+  );
+};

@@ -1,0 +1,181 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Database } from '@twinwire/db/client';
+import { devices } from '@twinwire/db/schema';
+import { eq } from 'drizzle-orm';
+import { Type } from 'typebox';
+import { credentialRoutes } from '../devices/credential-routes.ts';
+import { DEVICE_READ_ROLES, DEVICE_WRITE_ROLES } from '../devices/roles.ts';
+import {
+  CreateDeviceBody,
+  DevicePage,
+  DeviceParams,
+  DeviceView,
+  ListDevicesQuery,
+  MAX_METADATA_BYTES,
+  NoQuery,
+  UpdateDeviceBody,
+} from '../devices/schemas.ts';
+import { decodeCursor, deviceView, listDevices } from '../devices/store.ts';
+import { Conflict, InvalidRequest, NotFound } from '../errors.ts';
+import { ErrorResponse } from './shared-schemas.ts';
+
+const READ_ROLES = DEVICE_READ_ROLES;
+const WRITE_ROLES = DEVICE_WRITE_ROLES;
+
+const denied = { 401: ErrorResponse, 403: ErrorResponse } as const;
+
+function checkMetadataSize(metadata: Record<string, unknown> | undefined): void {
+  if (metadata === undefined) return;
+  const bytes = Buffer.byteLength(JSON.stringify(metadata));
+  if (bytes > MAX_METADATA_BYTES)
+    throw new InvalidRequest(
+      `body/metadata is ${bytes} bytes as JSON; at most ${MAX_METADATA_BYTES} are kept per device`,
+    );
+}
+
+/** Devices: viewers read, operators and admins manage them and their credentials. */
+export const deviceRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (app, options) => {
+  const { db } = options;
+
+  app.post(
+    '/devices',
+    {
+      config: { roles: WRITE_ROLES },
+      schema: {
+        tags: ['devices'],
+        summary: 'Register a device',
+        querystring: NoQuery,
+        body: CreateDeviceBody,
+        response: {
+          201: DeviceView,
+          400: ErrorResponse,
+          ...denied,
+          409: ErrorResponse,
+          413: ErrorResponse,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { id, name, metadata } = request.body;
+      checkMetadataSize(metadata);
+      const [row] = await db
+        .insert(devices)
+        .values({ id, name, metadata: metadata ?? {} })
+        .onConflictDoNothing({ target: devices.id })
+        .returning();
+      if (!row) throw new Conflict(`device '${id}' already exists; choose another id`);
+      return reply.status(201).send(deviceView(row));
+    },
+  );
+
+  app.get(
+    '/devices',
+    {
+      config: { roles: READ_ROLES },
+      schema: {
+        tags: ['devices'],
+        summary: 'List devices, a page at a time, in id order',
+        querystring: ListDevicesQuery,
+        response: { 200: DevicePage, 400: ErrorResponse, ...denied },
+      },
+    },
+    async (request) => {
+      const { limit, cursor, q, online } = request.query;
+      let after: string | undefined;
+      if (cursor !== undefined) {
+        const decoded = decodeCursor(cursor);
+        if (decoded === null)
+          throw new InvalidRequest(
+            'querystring/cursor is not a cursor this API issued; pass nextCursor unchanged or omit it',
+          );
+        after = decoded;
+      }
+      return listDevices(db, {
+        limit,
+        ...(after === undefined ? {} : { after }),
+        ...(q === undefined ? {} : { q }),
+        ...(online === undefined ? {} : { online }),
+      });
+    },
+  );
+
+  app.get(
+    '/devices/:id',
+    {
+      config: { roles: READ_ROLES },
+      schema: {
+        tags: ['devices'],
+        summary: 'One device',
+        params: DeviceParams,
+        querystring: NoQuery,
+        response: { 200: DeviceView, 400: ErrorResponse, ...denied, 404: ErrorResponse },
+      },
+    },
+    async (request) => {
+      const [row] = await db.select().from(devices).where(eq(devices.id, request.params.id));
+      if (!row) throw new NotFound(`device '${request.params.id}'`);
+      return deviceView(row);
+    },
+  );
+
+  app.patch(
+    '/devices/:id',
+    {
+      config: { roles: WRITE_ROLES },
+      schema: {
+        tags: ['devices'],
+        summary: 'Rename a device or replace its metadata',
+        params: DeviceParams,
+        querystring: NoQuery,
+        body: UpdateDeviceBody,
+        response: {
+          200: DeviceView,
+          400: ErrorResponse,
+          ...denied,
+          404: ErrorResponse,
+          413: ErrorResponse,
+        },
+      },
+    },
+    async (request) => {
+      const { name, metadata } = request.body;
+      checkMetadataSize(metadata);
+      const [row] = await db
+        .update(devices)
+        .set({
+          ...(name === undefined ? {} : { name }),
+          ...(metadata === undefined ? {} : { metadata }),
+          updatedAt: new Date(),
+        })
+        .where(eq(devices.id, request.params.id))
+        .returning();
+      if (!row) throw new NotFound(`device '${request.params.id}'`);
+      return deviceView(row);
+    },
+  );
+
+  app.delete(
+    '/devices/:id',
+    {
+      config: { roles: WRITE_ROLES },
+      schema: {
+        tags: ['devices'],
+        summary: 'Delete a device and its credentials; a connected device is cut off',
+        params: DeviceParams,
+        querystring: NoQuery,
+        response: { 204: Type.Null(), 400: ErrorResponse, ...denied, 404: ErrorResponse },
+      },
+    },
+    async (request, reply) => {
+      // The devices_access_changed trigger tells every broker to drop its connections.
+      const deleted = await db
+        .delete(devices)
+        .where(eq(devices.id, request.params.id))
+        .returning({ id: devices.id });
+      if (deleted.length === 0) throw new NotFound(`device '${request.params.id}'`);
+      return reply.status(204).send(null);
+    },
+  );
+
+  await app.register(credentialRoutes, { db });
+};

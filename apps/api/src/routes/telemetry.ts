@@ -1,0 +1,201 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Database } from '@twinwire/db/client';
+import { devices } from '@twinwire/db/schema';
+import {
+  readTelemetryBuckets,
+  readTelemetryRange,
+  type MetricBucket,
+} from '@twinwire/db/telemetry-queries';
+import { eq } from 'drizzle-orm';
+import type { FastifyRequest } from 'fastify';
+import { NotFound } from '../errors.ts';
+import { bucketForPoints, MAX_BUCKETS, tooManyBuckets } from '../telemetry/bucket-size.ts';
+import { decodeCursor, encodeCursor } from '../telemetry/cursor.ts';
+import {
+  InvalidQuery,
+  isStatementTimeout,
+  QUERY_TIMEOUT,
+  TooManyBuckets,
+} from '../telemetry/errors.ts';
+import { lttb } from '../telemetry/lttb.ts';
+import {
+  BucketsQuery,
+  BucketsResponse,
+  DeviceParams,
+  RangePage,
+  RangeQuery,
+} from '../telemetry/schemas.ts';
+import { parseMetrics, resolveRange } from '../telemetry/time-range.ts';
+import { ErrorResponse } from './shared-schemas.ts';
+
+export interface TelemetryRoutesOptions {
+  db: Database;
+  /** Per signed-in user, for the aggregation route. */
+  bucketsRateLimit?: { max: number; timeWindow: string | number };
+}
+
+const DEFAULT_POINTS = 500;
+/** mode=lttb aggregates at this many times the requested points, then picks `points`. */
+const LTTB_OVERSAMPLING = 4;
+
+const perUser = (request: FastifyRequest) =>
+  (request.user as { sub?: string } | undefined)?.sub ?? request.ip;
+
+/** Reading history and its per-bucket aggregates, for any signed-in user (viewer and up). */
+export const telemetryRoutes: FastifyPluginAsyncTypebox<TelemetryRoutesOptions> = async (
+  app,
+  options,
+) => {
+  const { db } = options;
+  const roles = ['admin', 'operator', 'viewer'] as const;
+
+  async function requireDevice(id: string): Promise<void> {
+    const found = await db
+      .select({ id: devices.id })
+      .from(devices)
+      .where(eq(devices.id, id))
+      .limit(1);
+    if (found.length === 0) throw new NotFound(`device ${id}`);
+  }
+
+  app.get(
+    '/devices/:id/telemetry',
+    {
+      config: { roles },
+      schema: {
+        tags: ['telemetry'],
+        summary: 'A device’s readings in [from, to), oldest first, paged with a cursor',
+        params: DeviceParams,
+        querystring: RangeQuery,
+        response: {
+          200: RangePage,
+          400: ErrorResponse,
+          401: ErrorResponse,
+          403: ErrorResponse,
+          404: ErrorResponse,
+          503: ErrorResponse,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { from, to } = resolveRange(request.query);
+      const after =
+        request.query.cursor === undefined ? undefined : decodeCursor(request.query.cursor);
+      if (request.query.cursor !== undefined && !after)
+        throw new InvalidQuery(
+          'querystring/cursor: not a cursor from this API; pass the nextCursor of the previous page, or omit it to start over',
+        );
+      try {
+        await requireDevice(request.params.id);
+        const page = await readTelemetryRange(db, {
+          deviceId: request.params.id,
+          from,
+          to,
+          limit: request.query.limit,
+          ...(after ? { after } : {}),
+        });
+        return {
+          items: page.readings.map(({ ts, seq, metrics }) => ({ ts, seq, metrics })),
+          nextCursor: page.nextCursor ? encodeCursor(page.nextCursor) : null,
+          hasMore: page.hasMore,
+        };
+      } catch (error) {
+        if (isStatementTimeout(error)) return reply.status(503).send(QUERY_TIMEOUT);
+        throw error;
+      }
+    },
+  );
+
+  app.get(
+    '/devices/:id/telemetry/buckets',
+    {
+      config: {
+        roles,
+        rateLimit: {
+          max: options.bucketsRateLimit?.max ?? 120,
+          timeWindow: options.bucketsRateLimit?.timeWindow ?? '1 minute',
+          keyGenerator: perUser,
+        },
+      },
+      schema: {
+        tags: ['telemetry'],
+        summary: 'Per-metric count/avg/min/max/last per time bucket, for charts',
+        description:
+          'Downsampling keeps the shape of a series: each bucket carries min and max beside avg, so a chart can draw the envelope and spikes survive that averaging alone would flatten (mode=envelope). mode=lttb instead returns `points` of the buckets per series, chosen by Largest-Triangle-Three-Buckets on avg. A request may cover at most 10,000 buckets.',
+        params: DeviceParams,
+        querystring: BucketsQuery,
+        response: {
+          200: BucketsResponse,
+          400: ErrorResponse,
+          401: ErrorResponse,
+          403: ErrorResponse,
+          404: ErrorResponse,
+          429: ErrorResponse,
+          503: ErrorResponse,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { query } = request;
+      const { from, to } = resolveRange(query);
+      if (query.bucket !== undefined && query.points !== undefined)
+        throw new InvalidQuery('querystring: give either bucket or points, not both');
+      const points = query.points ?? DEFAULT_POINTS;
+      const lttbMode = query.mode === 'lttb';
+      if (lttbMode && query.bucket !== undefined)
+        throw new InvalidQuery('querystring/mode: lttb picks its own buckets; give points');
+      const span = Math.max(to, from + 1);
+      const bucketMs =
+        query.bucket ??
+        bucketForPoints(
+          from,
+          span,
+          lttbMode ? Math.min(points * LTTB_OVERSAMPLING, MAX_BUCKETS) : points,
+        );
+      const refused = tooManyBuckets(from, to, bucketMs);
+      if (refused) throw new TooManyBuckets(refused);
+      const metrics = parseMetrics(query.metrics);
+
+      let buckets: MetricBucket[];
+      try {
+        await requireDevice(request.params.id);
+        buckets = await readTelemetryBuckets(db, {
+          deviceId: request.params.id,
+          from,
+          to,
+          bucketMs,
+          ...(metrics ? { metrics } : {}),
+        });
+      } catch (error) {
+        if (isStatementTimeout(error)) return reply.status(503).send(QUERY_TIMEOUT);
+        throw error;
+      }
+      const series = groupByMetric(buckets);
+      if (lttbMode) {
+        for (const entry of series)
+          entry.points = lttb(
+            entry.points,
+            points,
+            (point) => point.avg ?? point.count,
+            (point) => point.t,
+          );
+      }
+      return { bucketMs, series };
+    },
+  );
+};
+
+type SeriesPoint = Omit<MetricBucket, 'bucket' | 'metric'> & { t: number };
+
+/** Rows come ordered by bucket then metric; a series per metric, in name order. */
+function groupByMetric(buckets: readonly MetricBucket[]) {
+  const byMetric = new Map<string, SeriesPoint[]>();
+  for (const { bucket, metric, count, avg, min, max, last } of buckets) {
+    let points = byMetric.get(metric);
+    if (!points) byMetric.set(metric, (points = []));
+    points.push({ t: bucket, count, avg, min, max, last });
+  }
+  return [...byMetric.keys()]
+    .sort()
+    .map((metric) => ({ metric, points: byMetric.get(metric) ?? [] }));
+}

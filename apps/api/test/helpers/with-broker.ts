@@ -1,0 +1,257 @@
+// The broker's sources need its declaration for an untyped dependency when compiled here.
+import { randomBytes } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { createBroker, type Broker } from '@twinwire/broker/broker';
+import { readBrokerConfig } from '@twinwire/broker/config';
+import { createAclStore } from '@twinwire/db/acl-store';
+import { issueDeviceCredential } from '@twinwire/db/device-credentials';
+import { devices, type UserRole } from '@twinwire/db/schema';
+import { createTestDatabase, type TestDatabase } from '@twinwire/db/testing';
+import { createUser } from '@twinwire/db/users';
+import type { FastifyInstance } from 'fastify';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
+import pino from 'pino';
+import { inject } from 'vitest';
+import { WebSocket, type ClientOptions } from 'ws';
+import { buildApp } from '../../src/app.ts';
+import { createBrokerLink } from '../../src/broker-link.ts';
+import { readApiConfig } from '../../src/config.ts';
+import type { LiveOptions } from '../../src/live/live-routes.ts';
+
+export const SERVICE_SECRET = 'test-service-secret-0123456789';
+export const JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
+export const ALLOWED_ORIGIN = 'http://localhost:5173';
+
+export interface Stack {
+  app: FastifyInstance;
+  broker: Broker;
+  database: TestDatabase;
+  /** `http://127.0.0.1:<port>` */
+  httpUrl: string;
+  /** `ws://127.0.0.1:<port>` */
+  wsUrl: string;
+  /** Creates a user with this role and returns an access token for it. */
+  tokenFor(role: UserRole): Promise<string>;
+  /** Creates a device with one credential and returns its secret. */
+  provision(deviceId?: string): Promise<{ deviceId: string; secret: string }>;
+  /** An mqtt.js client, connected (CONNACK received); ended by `close()`. */
+  mqtt(options: IClientOptions): Promise<MqttClient>;
+  /** Connected as the device itself. */
+  mqttDevice(deviceId: string, secret: string): Promise<MqttClient>;
+  /** Connected as the service principal (publishes are routed, never stored by the broker). */
+  mqttService(): Promise<MqttClient>;
+  /** An open `ws` client; closed by `close()`. */
+  openWs(path: string, options?: ClientOptions): Promise<WebSocket>;
+  /** The HTTP status of an upgrade request: 101 when accepted, else the refusal. */
+  upgradeStatus(path: string, headers?: Record<string, string>): Promise<number>;
+  close(): Promise<void>;
+}
+
+let unique = 0;
+export const uniqueId = (prefix: string) =>
+  `${prefix}-${(unique += 1).toString()}-${randomBytes(3).toString('hex')}`;
+
+/**
+ * The real broker on free ports and the real API on a free port, linked with the service
+ * credential, against one test database of their own.
+ */
+export async function startStack(options: { live?: LiveOptions } = {}): Promise<Stack> {
+  const database = await createTestDatabase(inject('postgresUrl'));
+  const broker = await createBroker({
+    config: readBrokerConfig({
+      MQTT_HOST: '127.0.0.1',
+      MQTT_PORT: '0',
+      MQTT_WS_PORT: '0',
+      MQTT_TLS_PORT: '0',
+      BROKER_HTTP_PORT: '0',
+      SERVICE_SECRET,
+      LOG_LEVEL: 'silent',
+    }),
+    db: database,
+    databaseUrl: database.url,
+    log: pino({ level: 'silent' }),
+  });
+  const mqttUrl = `mqtt://127.0.0.1:${broker.addresses.mqtt}`;
+  const config = readApiConfig({
+    LOG_LEVEL: 'silent',
+    API_HOST: '127.0.0.1',
+    API_PORT: '0',
+    CORS_ORIGINS: ALLOWED_ORIGIN,
+    MQTT_URL: mqttUrl,
+    SERVICE_SECRET,
+    LOGIN_RATE_LIMIT: '1000',
+  });
+  const log = pino({ level: 'silent' });
+  const link = createBrokerLink({ url: mqttUrl, secret: SERVICE_SECRET, log });
+  await link.ready();
+  const app = await buildApp({
+    config,
+    db: database,
+    acl: await createAclStore({ db: database.db }),
+    jwtSecret: JWT_SECRET,
+    log,
+    broker: link,
+    ...(options.live ? { live: options.live } : {}),
+  });
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  const httpUrl = `http://127.0.0.1:${port}`;
+  const wsUrl = `ws://127.0.0.1:${port}`;
+  const clients: MqttClient[] = [];
+  const sockets: WebSocket[] = [];
+
+  const stack: Stack = {
+    app,
+    broker,
+    database,
+    httpUrl,
+    wsUrl,
+    async tokenFor(role) {
+      const username = uniqueId(role);
+      const password = `password-of-${username}`;
+      await createUser(database.db, { username, password, role });
+      const response = await app.inject({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { username, password },
+      });
+      return response.json<{ accessToken: string }>().accessToken;
+    },
+    async provision(deviceId = uniqueId('device')) {
+      await database.db.insert(devices).values({ id: deviceId, name: deviceId });
+      return { deviceId, secret: (await issueDeviceCredential(database.db, deviceId)).secret };
+    },
+    mqtt(clientOptions) {
+      const client = mqtt.connect(mqttUrl, {
+        reconnectPeriod: 0,
+        connectTimeout: 5_000,
+        ...clientOptions,
+      });
+      clients.push(client);
+      return new Promise((resolve, reject) => {
+        client.once('connect', () => {
+          resolve(client);
+        });
+        client.once('error', reject);
+      });
+    },
+    mqttDevice(deviceId, secret) {
+      return stack.mqtt({ clientId: deviceId, username: deviceId, password: secret });
+    },
+    mqttService() {
+      return stack.mqtt({
+        clientId: `service/${uniqueId('test')}`,
+        username: 'service',
+        password: SERVICE_SECRET,
+      });
+    },
+    openWs(path, wsOptions) {
+      const socket = new WebSocket(`${wsUrl}${path}`, wsOptions);
+      sockets.push(socket);
+      return new Promise((resolve, reject) => {
+        socket.once('open', () => {
+          resolve(socket);
+        });
+        socket.once('error', reject);
+      });
+    },
+    upgradeStatus(path, headers) {
+      const socket = new WebSocket(`${wsUrl}${path}`, { headers: headers ?? {} });
+      return new Promise((resolve, reject) => {
+        socket.once('open', () => {
+          socket.close();
+          resolve(101);
+        });
+        socket.once('unexpected-response', (_request, response) => {
+          resolve(response.statusCode ?? 0);
+          response.resume();
+          socket.terminate();
+        });
+        socket.once('error', reject);
+      });
+    },
+    async close() {
+      for (const socket of sockets) socket.terminate();
+      await Promise.all(clients.map((client) => client.endAsync(true)));
+      await app.close();
+      await broker.close();
+      await database.drop();
+    },
+  };
+  return stack;
+}
+
+/** Collects a socket's JSON frames and waits for the ones a test expects. */
+export class FrameLog {
+  readonly frames: Record<string, unknown>[] = [];
+  private waiters: (() => void)[] = [];
+
+  constructor(socket: WebSocket) {
+    socket.on('message', (data) => {
+      this.frames.push(JSON.parse((data as Buffer).toString('utf8')) as Record<string, unknown>);
+      for (const wake of this.waiters.splice(0)) wake();
+    });
+  }
+
+  /** Resolves with the first frame (from `from`) matching, waiting up to `timeoutMs`. */
+  async next<T = Record<string, unknown>>(
+    match: (frame: Record<string, unknown>) => boolean,
+    timeoutMs = 10_000,
+    from = 0,
+  ): Promise<T> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.frames.slice(from).find(match);
+      if (found) return found as T;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no matching frame within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Waits until `count` frames match. */
+  async count(
+    match: (frame: Record<string, unknown>) => boolean,
+    count: number,
+    timeoutMs = 15_000,
+  ): Promise<Record<string, unknown>[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.frames.filter(match);
+      if (found.length >= count) return found;
+      const left = deadline - Date.now();
+      if (left <= 0)
+        throw new Error(`${found.length} of ${count} matching frames within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+}
+
+/** Resolves with the close code and reason when the socket closes. */
+export function closed(socket: WebSocket): Promise<{ code: number; reason: string }> {
+  if (socket.readyState === socket.CLOSED) return Promise.resolve({ code: 1006, reason: '' });
+  return new Promise((resolve) => {
+    socket.once('close', (code, reason) => {
+      resolve({ code, reason: reason.toString('utf8') });
+    });
+  });
+}
+
+/** A reading for `now` with sequence number `seq`. */
+export const reading = (seq: number, metrics: Record<string, number | string> = { temp: seq }) => ({
+  ts: Date.now(),
+  seq,
+  metrics,
+});
