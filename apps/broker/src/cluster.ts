@@ -10,7 +10,7 @@ import createRedisEmitter from 'mqemitter-redis';
  * so any number of them can run behind a TCP load balancer.
  */
 export function createClusterBackends(redisUrl: string) {
-  const mq = createRedisEmitter({ connectionString: redisUrl });
+  const mq = createRedisEmitter({ connectionString: redisUrl, concurrency: 0 });
   const connection = new Redis(redisUrl);
   const persistence = createPersistence({ conn: connection });
   return {

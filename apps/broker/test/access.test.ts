@@ -143,6 +143,24 @@ describe('revocation', () => {
     await expect.poll(() => client.connected, { timeout: 5_000 }).toBe(false);
   });
 
+  it('cuts off a revoked device even when the change notification never came (the periodic sweep)', async () => {
+    const { id, client } = await device('unnotified');
+    await harness.database.pool.query(
+      'ALTER TABLE device_credentials DISABLE TRIGGER device_credentials_access_changed',
+    );
+    try {
+      await harness.database.pool.query(
+        'UPDATE device_credentials SET revoked_at = now() WHERE device_id = $1',
+        [id],
+      );
+      await expect.poll(() => client.connected, { timeout: 5_000 }).toBe(false);
+    } finally {
+      await harness.database.pool.query(
+        'ALTER TABLE device_credentials ENABLE TRIGGER device_credentials_access_changed',
+      );
+    }
+  });
+
   it('disconnects a connected device within seconds of the device being deleted', async () => {
     const { id, client } = await device('deleted');
     await harness.database.db.delete(devices).where(eq(devices.id, id));

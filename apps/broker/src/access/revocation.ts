@@ -1,7 +1,6 @@
 import type { Database } from '@twinwire/db/client';
-import { activeCredentialIds } from '@twinwire/db/device-credentials';
-import { devices } from '@twinwire/db/schema';
-import { eq } from 'drizzle-orm';
+import { deviceCredentials, devices } from '@twinwire/db/schema';
+import { and, inArray, isNull } from 'drizzle-orm';
 import type { CredentialCache } from '../identity/credential-cache.ts';
 import type { Logger } from '../log.ts';
 import type { BrokerMetrics } from '../metrics.ts';
@@ -19,30 +18,57 @@ export function createRevocation(deps: {
   metrics: BrokerMetrics;
   log: Logger;
 }) {
-  async function recheckDevice(deviceId: string): Promise<void> {
-    deps.cache.forgetDevice(deviceId);
-    const clients = [...deps.sessions.clientsOfDevice(deviceId)];
-    if (clients.length === 0) return;
-    const [device] = await deps.db
-      .select({ id: devices.id })
-      .from(devices)
-      .where(eq(devices.id, deviceId));
-    const active = device ? await activeCredentialIds(deps.db, deviceId) : new Set<string>();
-    for (const client of clients) {
-      const session = deps.sessions.get(client);
-      const stillAllowed =
-        device && (session?.credentialId === undefined || active.has(session.credentialId));
-      if (stillAllowed) continue;
-      deps.metrics.disconnectsForRevocation.inc();
-      deps.log.info({ deviceId, clientId: client.id }, 'disconnecting device: access revoked');
-      client.close();
+  /** Disconnects the given devices' clients whose device or credential is gone. */
+  async function cutOffRevoked(deviceIds: string[]): Promise<void> {
+    if (deviceIds.length === 0) return;
+    const [existing, active] = await Promise.all([
+      deps.db.select({ id: devices.id }).from(devices).where(inArray(devices.id, deviceIds)),
+      deps.db
+        .select({ id: deviceCredentials.id })
+        .from(deviceCredentials)
+        .where(
+          and(inArray(deviceCredentials.deviceId, deviceIds), isNull(deviceCredentials.revokedAt)),
+        ),
+    ]);
+    const existingIds = new Set(existing.map((row) => row.id));
+    const activeIds = new Set(active.map((row) => row.id));
+    for (const deviceId of deviceIds) {
+      for (const client of deps.sessions.clientsOfDevice(deviceId)) {
+        const session = deps.sessions.get(client);
+        const credentialOk =
+          session?.credentialId === undefined || activeIds.has(session.credentialId);
+        if (existingIds.has(deviceId) && credentialOk) continue;
+        deps.cache.forgetDevice(deviceId);
+        deps.metrics.disconnectsForRevocation.inc();
+        deps.log.info({ deviceId, clientId: client.id }, 'disconnecting device: access revoked');
+        client.close();
+      }
     }
   }
 
+  let sweeping: Promise<void> | undefined;
   return {
-    recheckDevice,
-    async sweep(): Promise<void> {
-      for (const deviceId of deps.sessions.connectedDeviceIds()) await recheckDevice(deviceId);
+    /** NOTIFY device_access_changed: forget the device's cached logins and re-check it now. */
+    async recheckDevice(deviceId: string): Promise<void> {
+      deps.cache.forgetDevice(deviceId);
+      await cutOffRevoked([deviceId]);
+    },
+    /**
+     * Re-checks every connected device in two queries per batch, covering notifications
+     * missed while the listener reconnected. A sweep still running is not started again.
+     */
+    sweep(): Promise<void> {
+      sweeping ??= (async () => {
+        const connected = deps.sessions.connectedDeviceIds();
+        for (let start = 0; start < connected.length; start += SWEEP_BATCH) {
+          await cutOffRevoked(connected.slice(start, start + SWEEP_BATCH));
+        }
+      })().finally(() => {
+        sweeping = undefined;
+      });
+      return sweeping;
     },
   };
 }
+
+const SWEEP_BATCH = 1_000;

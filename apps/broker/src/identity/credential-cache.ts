@@ -1,12 +1,18 @@
 import { createHash } from 'node:crypto';
 
+interface Entry {
+  credentialId: string;
+  expires: number;
+}
+
 /**
  * Remembers successful device verifications for a short time, so a reconnect storm does not
- * cost one scrypt (~45 ms of CPU) per connection. Keyed by a hash of id and secret: the
- * secret itself is never kept. Revocation clears a device's entries at once.
+ * cost one scrypt (~45 ms of CPU) per connection. Keyed by device, then by a hash of the
+ * secret: the secret itself is never kept. Revocation forgets a device's entries at once.
  */
 export class CredentialCache {
-  private readonly entries = new Map<string, { credentialId: string; expires: number }>();
+  private readonly byDevice = new Map<string, Map<string, Entry>>();
+  private size = 0;
 
   constructor(
     private readonly ttlMs: number,
@@ -15,30 +21,36 @@ export class CredentialCache {
   ) {}
 
   get(deviceId: string, secret: string): string | undefined {
-    const key = cacheKey(deviceId, secret);
-    const entry = this.entries.get(key);
+    const entries = this.byDevice.get(deviceId);
+    const key = digest(secret);
+    const entry = entries?.get(key);
     if (!entry) return undefined;
     if (entry.expires <= this.now()) {
-      this.entries.delete(key);
+      entries?.delete(key);
+      this.size -= 1;
       return undefined;
     }
     return entry.credentialId;
   }
 
   set(deviceId: string, secret: string, credentialId: string): void {
-    if (this.entries.size >= this.maxEntries) this.entries.clear();
-    this.entries.set(cacheKey(deviceId, secret), {
-      credentialId,
-      expires: this.now() + this.ttlMs,
-    });
+    if (this.size >= this.maxEntries) {
+      this.byDevice.clear();
+      this.size = 0;
+    }
+    const entries = this.byDevice.get(deviceId) ?? new Map<string, Entry>();
+    const key = digest(secret);
+    if (!entries.has(key)) this.size += 1;
+    entries.set(key, { credentialId, expires: this.now() + this.ttlMs });
+    this.byDevice.set(deviceId, entries);
   }
 
   forgetDevice(deviceId: string): void {
-    const prefix = `${deviceId}\u0000`;
-    for (const key of this.entries.keys()) if (key.startsWith(prefix)) this.entries.delete(key);
+    this.size -= this.byDevice.get(deviceId)?.size ?? 0;
+    this.byDevice.delete(deviceId);
   }
 }
 
-function cacheKey(deviceId: string, secret: string): string {
-  return `${deviceId}\u0000${createHash('sha256').update(secret).digest('base64')}`;
+function digest(secret: string): string {
+  return createHash('sha256').update(secret).digest('base64');
 }

@@ -1,0 +1,210 @@
+/**
+ * Benchmark 2, durable ingest: devices publish telemetry through the whole pipeline (auth,
+ * ACL, validation, group commit into PostgreSQL). QoS 1 with a small window per device:
+ * committed rows/s and publish→PUBACK latency, with every acknowledged reading counted
+ * back in the table. Then QoS 0 at a fixed offered rate: rows stored and readings dropped.
+ */
+import { availableParallelism } from 'node:os';
+import { issueDeviceCredential } from '@twinwire/db/device-credentials';
+import { devices } from '@twinwire/db/schema';
+import { createTestDatabase, type TestDatabase } from '@twinwire/db/testing';
+import type { MqttClient } from 'mqtt';
+import { closeAll, connectClient, connectFleet } from './clients.ts';
+import { BENCH_SCRYPT_N, benchCredentials, deviceIds, provisionDevices } from './provision.ts';
+import { runQos0, runQos1, type Qos0Result, type Qos1Result } from './ingest-load.ts';
+import { CpuAccount } from './machine.ts';
+import { mib, micros, ms, progress, rate, row, verdict, type Row } from './stats.ts';
+import { startOurBroker, type OurBroker } from './targets.ts';
+
+export interface IngestOptions {
+  devices: number;
+  /** QoS 1 readings a device may have awaiting PUBACK. */
+  window: number;
+  measureMs: number;
+  /** Offered QoS 0 readings per second across all devices, one run each. */
+  qos0Rates: number[];
+  qos0MeasureMs: number;
+  /** Devices with production-strength credentials, to price a first connect honestly. */
+  productionScryptDevices: number;
+  cpuProfileDir: string | undefined;
+  /** Which PostgreSQL the run uses, for the notes. */
+  postgresLabel: string;
+}
+
+const ROWS_TARGET = 30_000;
+const CONNECT_CONCURRENCY = 200;
+const CORES = availableParallelism();
+
+export async function benchIngest(
+  adminUrl: string,
+  options: IngestOptions,
+): Promise<{ rows: Row[]; notes: string[] }> {
+  const database = await createTestDatabase(adminUrl);
+  const ids = deviceIds('ingest', options.devices);
+  const credentials = benchCredentials();
+  progress(`ingest: provisioning ${options.devices} devices`);
+  await provisionDevices(database.db, ids, credentials);
+  const production = await provisionProductionDevices(database, options.productionScryptDevices);
+
+  const broker = await startOurBroker({
+    env: {
+      MQTT_HOST: '127.0.0.1',
+      MQTT_PORT: '0',
+      MQTT_WS_PORT: '0',
+      MQTT_TLS_PORT: '0',
+      BROKER_HTTP_PORT: '0',
+      SERVICE_SECRET: credentials.secret,
+      LOG_LEVEL: 'warn',
+    },
+    databaseUrl: database.url,
+    ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
+  });
+  const clients: MqttClient[] = [];
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  try {
+    progress(`ingest: connecting ${options.devices} devices, ${CONNECT_CONCURRENCY} at a time`);
+    const cpuBefore = broker.cpuMicros();
+    const fleet = await connectFleet(options.devices, CONNECT_CONCURRENCY, (index) =>
+      connectClient(broker.mqttPort, {
+        clientId: ids[index]!,
+        username: ids[index]!,
+        password: credentials.secret,
+      }),
+    );
+    clients.push(...fleet.clients);
+    const connectCpu = broker.cpuMicros() - cpuBefore;
+    rows.push(
+      row({
+        benchmark: `connect ${options.devices} devices (${CONNECT_CONCURRENCY} at a time, scrypt N=${BENCH_SCRYPT_N})`,
+        'msgs/s': `${rate(options.devices / (fleet.elapsedMs / 1000))} conn/s`,
+        'p50 (ms)': ms(fleet.latencies.quantile(0.5)),
+        'p99 (ms)': ms(fleet.latencies.quantile(0.99)),
+        'CPU µs/msg': `${micros(connectCpu / options.devices)} /conn`,
+        memory: `${(fleet.elapsedMs / 1000).toFixed(1)} s total`,
+      }),
+    );
+    if (production.length > 0) {
+      rows.push(await productionConnects(broker, production));
+    }
+
+    progress(`ingest: QoS 1 telemetry from ${options.devices} devices, window ${options.window}`);
+    const account = new CpuAccount(() => broker.cpuMicros(), postgresPort(adminUrl));
+    const qos1 = await runQos1(broker, fleet.clients, ids, options, account);
+    const stored = await countRows(database);
+    rows.push(qos1Row(qos1, stored, options));
+
+    notes.push(`CPU cores used, QoS 1: ${CpuAccount.format(qos1.cpu)}`);
+    for (const offered of options.qos0Rates) {
+      progress(`ingest: QoS 0 telemetry offered at ${offered}/s`);
+      const qos0 = await runQos0(
+        broker,
+        fleet.clients,
+        ids,
+        { rate: offered, measureMs: options.qos0MeasureMs },
+        () => countRows(database),
+        account,
+      );
+      rows.push(qos0Row(qos0));
+      notes.push(`CPU cores used, QoS 0 @ ${rate(offered)}/s: ${CpuAccount.format(qos0.cpu)}`);
+    }
+  } finally {
+    await closeAll(clients);
+    await broker.stop();
+    await database.drop();
+    const crash = broker.crashed();
+    if (crash) notes.push(`CRASH: ${crash} (its stderr went to this run's stderr).`);
+  }
+  return {
+    rows,
+    notes: [
+      ...notes,
+      `"others" is load from outside this bench (the machine is shared). "on ${CORES} free cores" scales the measured rate by ${CORES} / (broker + load-gen + pg cores used): what this machine would do if nothing else ran, assuming linear scaling.`,
+      `PostgreSQL: ${options.postgresLabel}, on the same ${CORES}-core machine as the broker and the ${options.devices} mqtt.js clients.`,
+      `Bench devices authenticate against credentials hashed with scrypt N=${BENCH_SCRYPT_N} (one hash shared by all rows): the real verification path at a bench-only cost; the production-scrypt row prices a first connect with N=16384.`,
+      'Readings: {"ts": now, "seq": n, "metrics": {temperature, humidity, door}} on devices/<id>/telemetry; CPU µs per reading = broker process CPU / readings in the window.',
+    ],
+  };
+}
+
+async function provisionProductionDevices(database: TestDatabase, count: number) {
+  const ids = deviceIds('scrypt', count);
+  return Promise.all(
+    ids.map(async (id) => {
+      await database.db.insert(devices).values({ id, name: id });
+      return { id, secret: (await issueDeviceCredential(database.db, id)).secret };
+    }),
+  );
+}
+
+/** First connects of devices whose credentials use production scrypt, all at once. */
+async function productionConnects(
+  broker: OurBroker,
+  production: { id: string; secret: string }[],
+): Promise<Row> {
+  progress(`ingest: ${production.length} first connects with production scrypt`);
+  const cpuBefore = broker.cpuMicros();
+  const fleet = await connectFleet(production.length, production.length, (index) =>
+    connectClient(broker.mqttPort, {
+      clientId: production[index]!.id,
+      username: production[index]!.id,
+      password: production[index]!.secret,
+    }),
+  );
+  const cpu = broker.cpuMicros() - cpuBefore;
+  await closeAll(fleet.clients);
+  return row({
+    benchmark: `first connect, production scrypt N=16384 (${production.length} at once)`,
+    'msgs/s': `${rate(production.length / (fleet.elapsedMs / 1000))} conn/s`,
+    'p50 (ms)': ms(fleet.latencies.quantile(0.5)),
+    'p99 (ms)': ms(fleet.latencies.quantile(0.99)),
+    'CPU µs/msg': `${micros(cpu / production.length)} /conn`,
+  });
+}
+
+/** Our PostgreSQL's port, to account its processes' CPU; none for a remote DATABASE_URL. */
+function postgresPort(adminUrl: string): number | undefined {
+  const url = new URL(adminUrl);
+  return ['127.0.0.1', 'localhost'].includes(url.hostname) ? Number(url.port || 5432) : undefined;
+}
+
+async function countRows(database: TestDatabase): Promise<number> {
+  const result = await database.pool.query<{ n: number }>(
+    'SELECT count(*)::int AS n FROM telemetry',
+  );
+  return result.rows[0]?.n ?? 0;
+}
+
+function qos1Row(result: Qos1Result, stored: number, options: IngestOptions): Row {
+  const consistent = stored === result.ackedTotal;
+  const ours = result.cpu.broker + result.cpu.bench + result.cpu.postgres;
+  const projected = (result.rowsPerSecond * CORES) / ours;
+  return row({
+    benchmark: `QoS 1 telemetry, ${options.devices} devices × window ${options.window}`,
+    'msgs/s': `${rate(result.rowsPerSecond)} rows/s`,
+    'p50 (ms)': ms(result.latencies.quantile(0.5)),
+    'p99 (ms)': ms(result.latencies.quantile(0.99)),
+    'CPU µs/msg': micros(result.cpuMicrosPerRow),
+    memory: mib(result.rss),
+    target:
+      `≥ ${ROWS_TARGET / 1000}k rows/s: ${verdict(result.rowsPerSecond >= ROWS_TARGET)} ` +
+      `(on ${CORES} free cores ≈ ${rate(projected)}: ${verdict(projected >= ROWS_TARGET)}); ` +
+      `acked ${result.ackedTotal} == stored ${stored}: ${consistent ? 'yes' : 'NO'}` +
+      (result.errors > 0 ? `; ${result.errors} publish errors` : ''),
+  });
+}
+
+function qos0Row(result: Qos0Result): Row {
+  const parts = [`stored ${result.stored}`, `dropped ${result.dropped}`];
+  if (result.invalid > 0) parts.push(`invalid ${result.invalid}`);
+  if (result.unsettled > 0) parts.push(`${result.unsettled} not yet landed`);
+  const balanced =
+    result.sent === result.stored + result.dropped + result.invalid + result.unsettled;
+  return row({
+    benchmark: `QoS 0 telemetry, offered ${rate(result.offeredPerSecond)}/s`,
+    'msgs/s': `${rate(result.storedPerSecond)} rows/s`,
+    'CPU µs/msg': micros(result.cpuMicrosPerReading),
+    memory: mib(result.rss),
+    target: `sent ${result.sent} = ${parts.join(' + ')}: ${balanced ? 'yes' : 'NO'} (dropped: qos0_dropped_total)`,
+  });
+}

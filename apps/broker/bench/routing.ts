@@ -1,0 +1,258 @@
+/**
+ * Benchmark 1, routing: N service publishers → 1 service subscriber through the full auth
+ * and ACL hooks, at fixed rates and at saturation, QoS 0 and 1. The same load runs against
+ * two baselines in the same run, scenario by scenario (so a burst of outside load hits
+ * all three alike): a plain Mosquitto, and aedes without our hooks and packet guard, which
+ * tells aedes' own cost from ours.
+ */
+import { availableParallelism } from 'node:os';
+import { createTestDatabase } from '@twinwire/db/testing';
+import { closeAll, connectClient } from './clients.ts';
+import { CpuAccount } from './machine.ts';
+import {
+  RoutingLoad,
+  SUBSCRIPTION,
+  type Measurement,
+  type Phases,
+  type Scenario,
+} from './routing-load.ts';
+import { PAYLOAD_BYTES } from './routing-publishers.ts';
+import { NONE, mib, micros, ms, percent, progress, rate, ratio, row, verdict } from './stats.ts';
+import type { Row } from './stats.ts';
+import {
+  findMosquitto,
+  startBareAedes,
+  startMosquitto,
+  startOurBroker,
+  type BrokerTarget,
+} from './targets.ts';
+
+export interface RoutingOptions {
+  publishers: number;
+  rates: number[];
+  phases: Phases;
+  serviceSecret: string;
+  cpuProfileDir: string | undefined;
+}
+
+const CPU_RATIO_TARGET = 1.6;
+const P99_TARGET_MS = { 0: 3, 1: 8 } as const;
+/** Rate at which the p99 targets apply. */
+const P99_TARGET_RATE = 20_000;
+/** Nagle + delayed ACK shows as deliveries piling up around 40 ms. */
+const NAGLE_BAND = [35, 45] as const;
+const NAGLE_SHARE_LIMIT = 0.01;
+const WARMUP_PASS: Phases = { warmupMs: 700, measureMs: 300, window: { qos0: 20, qos1: 10 } };
+
+type Kind = 'twinwire' | 'aedes' | 'mosquitto';
+interface Contender {
+  kind: Kind;
+  target: BrokerTarget;
+  load: RoutingLoad;
+  results: Measurement[];
+}
+
+export async function benchRouting(
+  adminUrl: string,
+  options: RoutingOptions,
+): Promise<{ rows: Row[]; details: Record<string, string>[]; notes: string[] }> {
+  const scenarios: Scenario[] = ([0, 1] as const).flatMap((qos) => [
+    ...options.rates.map((r) => ({ qos, rate: r })),
+    { qos, rate: 'max' as const },
+  ]);
+  const notes: string[] = [];
+  const database = await createTestDatabase(adminUrl);
+  const contenders: Contender[] = [];
+  const stops: (() => Promise<void>)[] = [];
+  try {
+    progress('routing: starting twinwire, aedes (bare) and mosquitto');
+    const ours = await startOurBroker({
+      env: brokerEnv(options.serviceSecret),
+      databaseUrl: database.url,
+      cpuProfileDir: options.cpuProfileDir,
+    });
+    stops.push(() => ours.stop());
+    const service = { username: 'service', password: options.serviceSecret };
+    contenders.push(await contender('twinwire', ours, options, service, stops));
+    const bare = await startBareAedes(options.cpuProfileDir);
+    stops.push(() => bare.stop());
+    contenders.push(await contender('aedes', bare, options, {}, stops));
+    const binary = findMosquitto();
+    if (binary) {
+      const mosquitto = await startMosquitto(binary);
+      stops.push(() => mosquitto.stop());
+      contenders.push(await contender('mosquitto', mosquitto, options, {}, stops));
+    } else {
+      notes.push('no mosquitto binary found: no baseline, ratios not computed');
+    }
+
+    // An untimed pass first, so that JIT compilation and lazily built state are not
+    // charged to whichever broker and scenario happen to come first.
+    progress('routing: warm-up pass');
+    for (const entry of contenders) {
+      for (const qos of [0, 1] as const) {
+        await entry.load.run({ qos, rate: options.rates[0] ?? 1_000 }, WARMUP_PASS);
+      }
+    }
+    for (const scenario of scenarios) {
+      for (const entry of contenders) {
+        progress(`routing: ${label(scenario)} — ${entry.target.name}`);
+        entry.results.push(await entry.load.run(scenario, options.phases));
+      }
+    }
+  } finally {
+    for (const stop of stops.reverse()) await stop();
+    await database.drop();
+  }
+  for (const { target } of contenders) {
+    const crash = target.crashed();
+    if (crash) notes.push(`CRASH: ${crash} (its stderr went to this run's stderr).`);
+  }
+
+  const rows: Row[] = [];
+  const details: Record<string, string>[] = [];
+  const resultsOf = (kind: Kind) => contenders.find((entry) => entry.kind === kind)?.results;
+  const [ours, bare, mosquitto] = [
+    resultsOf('twinwire')!,
+    resultsOf('aedes'),
+    resultsOf('mosquitto'),
+  ];
+  ours.forEach((measurement, index) => {
+    const baseline = mosquitto?.[index];
+    rows.push(ourRow(measurement, baseline));
+    details.push(detail('twinwire', measurement, bare?.[index]));
+    const aedes = bare?.[index];
+    if (aedes) {
+      rows.push(baselineRow('aedes (bare)', aedes, baseline));
+      details.push(detail('aedes (bare)', aedes, undefined));
+    }
+    if (baseline) {
+      rows.push(baselineRow('mosquitto', baseline, undefined));
+      details.push(detail('mosquitto', baseline, undefined));
+    }
+  });
+  notes.push(
+    `${options.publishers} publishers (service/pub-N → devices/bench-N/commands/noop, ${PAYLOAD_BYTES}-byte payloads) → 1 subscriber (service/sub, ${SUBSCRIPTION}, QoS 1 subscription); ` +
+      `${options.phases.warmupMs / 1000}s warm-up then ${options.phases.measureMs / 1000}s measured per row; saturation windows: QoS 1 ${options.phases.window.qos1} un-PUBACKed, QoS 0 ${options.phases.window.qos0} undelivered per publisher.`,
+    'twinwire: createBroker() with auth + ACL hooks, packet guard and metrics, MQTT_MAX_PUBLISH_RATE=0 (the 1,000/s per-connection default would cap saturation at 50k/s). ' +
+      'aedes (bare): Aedes.createBroker() on a net server with TCP_NODELAY, anonymous. mosquitto 2: anonymous, set_tcp_nodelay true, no queue/in-flight caps.',
+    `CPU µs/msg = broker process user+system CPU (all threads, from /proc/<pid>/stat for all three brokers) over the measured window / messages delivered in it. Publishers run in a worker thread, the subscriber in the main thread, all on the same ${availableParallelism()} cores as the broker. ` +
+      '"CPU cores used" splits the machine over the window; "others" is load from outside this bench (the machine is shared).',
+  );
+  return { rows, details, notes };
+}
+
+async function contender(
+  kind: Kind,
+  target: BrokerTarget,
+  options: RoutingOptions,
+  credentials: { username?: string; password?: string },
+  stops: (() => Promise<void>)[],
+): Promise<Contender> {
+  const subscriber = await connectClient(target.mqttPort, {
+    clientId: 'service/sub',
+    ...credentials,
+  });
+  stops.push(() => closeAll([subscriber]));
+  const [grant] = await subscriber.subscribeAsync(SUBSCRIPTION, { qos: 1 });
+  if (grant?.qos !== 1) throw new Error(`${target.name} refused the subscription: ${grant?.qos}`);
+  const load = await RoutingLoad.open(target, subscriber, {
+    count: options.publishers,
+    ...credentials,
+  });
+  stops.push(() => load.close());
+  return { kind, target, load, results: [] };
+}
+
+function brokerEnv(serviceSecret: string): Record<string, string> {
+  return {
+    MQTT_HOST: '127.0.0.1',
+    MQTT_PORT: '0',
+    MQTT_WS_PORT: '0',
+    MQTT_TLS_PORT: '0',
+    BROKER_HTTP_PORT: '0',
+    SERVICE_SECRET: serviceSecret,
+    LOG_LEVEL: 'warn',
+    MQTT_MAX_PUBLISH_RATE: '0',
+  };
+}
+
+function label(scenario: Scenario): string {
+  const at = scenario.rate === 'max' ? 'saturation' : `${scenario.rate / 1000}k/s`;
+  return `QoS ${scenario.qos} @ ${at}`;
+}
+
+function nagleShare(measurement: Measurement): number {
+  return measurement.latencies.shareBetween(NAGLE_BAND[0], NAGLE_BAND[1]);
+}
+
+function ourRow(measurement: Measurement, baseline: Measurement | undefined): Row {
+  const { scenario, latencies } = measurement;
+  const p99 = latencies.quantile(0.99);
+  const checks: string[] = [];
+  if (baseline) {
+    const cpuRatio = measurement.cpuMicrosPerMessage / baseline.cpuMicrosPerMessage;
+    checks.push(`CPU ≤ ${CPU_RATIO_TARGET}× mosquitto: ${verdict(cpuRatio <= CPU_RATIO_TARGET)}`);
+  }
+  if (scenario.rate === P99_TARGET_RATE) {
+    const limit = P99_TARGET_MS[scenario.qos];
+    checks.push(`p99 < ${limit} ms: ${verdict(p99 < limit)}`);
+  }
+  if (scenario.rate !== 'max') {
+    const share = nagleShare(measurement);
+    checks.push(`no 40 ms cluster (${percent(share)}): ${verdict(share < NAGLE_SHARE_LIMIT)}`);
+  }
+  return row({
+    benchmark: `${label(scenario)} — twinwire`,
+    'msgs/s': rate(measurement.deliveredPerSecond),
+    'p50 (ms)': ms(latencies.quantile(0.5)),
+    'p99 (ms)': ms(p99),
+    'CPU µs/msg': micros(measurement.cpuMicrosPerMessage),
+    memory: mib(measurement.rss),
+    'vs mosquitto': baseline ? versus(measurement, baseline) : NONE,
+    target: checks.join('; ') || NONE,
+  });
+}
+
+function versus(measurement: Measurement, baseline: Measurement): string {
+  const cpu = ratio(measurement.cpuMicrosPerMessage, baseline.cpuMicrosPerMessage);
+  return `CPU ${cpu}, p99 ${ratio(measurement.latencies.quantile(0.99), baseline.latencies.quantile(0.99))}`;
+}
+
+function baselineRow(
+  name: string,
+  measurement: Measurement,
+  mosquitto: Measurement | undefined,
+): Row {
+  return row({
+    benchmark: `${label(measurement.scenario)} — ${name}`,
+    'msgs/s': rate(measurement.deliveredPerSecond),
+    'p50 (ms)': ms(measurement.latencies.quantile(0.5)),
+    'p99 (ms)': ms(measurement.latencies.quantile(0.99)),
+    'CPU µs/msg': micros(measurement.cpuMicrosPerMessage),
+    memory: mib(measurement.rss),
+    'vs mosquitto': mosquitto ? versus(measurement, mosquitto) : 'baseline',
+    target: 'baseline',
+  });
+}
+
+function detail(
+  broker: string,
+  measurement: Measurement,
+  bare: Measurement | undefined,
+): Record<string, string> {
+  const { latencies } = measurement;
+  return {
+    benchmark: `${label(measurement.scenario)} — ${broker}`,
+    'offered msgs/s': rate(measurement.sentPerSecond),
+    samples: latencies.count.toLocaleString('en-US'),
+    'p99.9 (ms)': ms(latencies.quantile(0.999)),
+    'max (ms)': ms(latencies.quantile(1)),
+    '35–45 ms': percent(nagleShare(measurement)),
+    lost: String(measurement.lost),
+    'CPU vs bare aedes': bare
+      ? ratio(measurement.cpuMicrosPerMessage, bare.cpuMicrosPerMessage)
+      : NONE,
+    'CPU cores used': CpuAccount.format(measurement.cpu),
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * `pnpm --filter @twinwire/broker bench`: the broker's benchmarks in sequence, one table
+ * each. `QUICK=1` (or `--quick`) runs tiny sizes as a smoke test. `DATABASE_URL` points
+ * the bench at an existing PostgreSQL (it creates and drops its own databases there);
+ * otherwise a throwaway embedded one is started. `BENCH_ONLY=routing,ingest,idle` picks
+ * benchmarks; `BENCH_CPU_PROF=<dir>` writes V8 CPU profiles of the broker processes there.
+ * Targets are reported as met or missed; a missed target never fails the run.
+ */
+import { randomBytes } from 'node:crypto';
+import { availableParallelism, loadavg } from 'node:os';
+import { startTestPostgres } from '@twinwire/db/testing';
+import { benchIdleConnections } from './idle-connections.ts';
+import { benchIngest } from './ingest.ts';
+import { benchRouting } from './routing.ts';
+import { progress } from './stats.ts';
+
+const quick = process.env.QUICK === '1' || process.argv.includes('--quick');
+const cpuProfileDir = process.env.BENCH_CPU_PROF || undefined;
+const only = process.env.BENCH_ONLY?.split(',');
+const serviceSecret = randomBytes(24).toString('base64url');
+
+const sizes = quick
+  ? {
+      routing: {
+        publishers: 10,
+        rates: [2_000],
+        phases: { warmupMs: 300, measureMs: 700, window: { qos0: 20, qos1: 10 } },
+      },
+      ingest: {
+        devices: 50,
+        window: 2,
+        measureMs: 1_000,
+        qos0Rates: [1_000, 4_000],
+        qos0MeasureMs: 500,
+        productionScryptDevices: 4,
+      },
+      idle: { devices: 300, concurrency: 100, idleMs: 1_000 },
+    }
+  : {
+      routing: {
+        publishers: 50,
+        rates: [10_000, 20_000],
+        phases: { warmupMs: 600, measureMs: 2_000, window: { qos0: 20, qos1: 10 } },
+      },
+      ingest: {
+        devices: 1_000,
+        window: 2,
+        measureMs: 10_000,
+        qos0Rates: [20_000, 40_000],
+        qos0MeasureMs: 3_000,
+        productionScryptDevices: 40,
+      },
+      idle: { devices: 10_000, concurrency: 200, idleMs: 10_000 },
+    };
+
+const selected = (name: string) => !only || only.includes(name);
+console.log(
+  `@twinwire/broker benchmarks — ${quick ? 'QUICK smoke run: tiny sizes, numbers mean nothing' : 'full run'}; ` +
+    `Node ${process.version}, ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(2)} at start`,
+);
+progress(`${quick ? 'QUICK run' : 'full run'}; starting PostgreSQL`);
+const postgres = await startTestPostgres(process.env.DATABASE_URL);
+try {
+  if (selected('routing')) {
+    const routing = await benchRouting(postgres.url, {
+      ...sizes.routing,
+      serviceSecret,
+      cpuProfileDir,
+    });
+    console.log('\n@twinwire/broker — 1. routing: publishers → 1 subscriber');
+    console.table(routing.rows);
+    console.log('latency detail:');
+    console.table(routing.details);
+    for (const note of routing.notes) console.log(`  · ${note}`);
+  }
+  if (selected('ingest')) {
+    const ingest = await benchIngest(postgres.url, {
+      ...sizes.ingest,
+      cpuProfileDir,
+      postgresLabel: process.env.DATABASE_URL
+        ? 'DATABASE_URL'
+        : 'embedded throwaway cluster (fsync=off, synchronous_commit=off)',
+    });
+    console.log('\n@twinwire/broker — 2. durable telemetry ingest');
+    console.table(ingest.rows);
+    for (const note of ingest.notes) console.log(`  · ${note}`);
+  }
+  if (selected('idle')) {
+    const idle = await benchIdleConnections(postgres.url, { ...sizes.idle, cpuProfileDir });
+    console.log('\n@twinwire/broker — 3. idle connections');
+    console.table(idle.rows);
+    for (const note of idle.notes) console.log(`  · ${note}`);
+  }
+} finally {
+  await postgres.stop();
+}
+progress('done');
