@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { createAclStore } from '@twinwire/db/acl-store';
-import { createDb } from '@twinwire/db/client';
-import { defaultDataDir, startEmbeddedPostgres } from '@twinwire/db/embedded';
-import { migrate } from '@twinwire/db/migrate';
+import { openDatabase } from '@twinwire/db/open-database';
 import { countUsers, createUser } from '@twinwire/db/users';
+import closeWithGrace from 'close-with-grace';
 import pino from 'pino';
 import { buildApp } from './app.ts';
 import { createBrokerLink } from './broker-link.ts';
-import { readApiConfig } from './config.ts';
+import { readApiConfig, type ApiConfig } from './config.ts';
 
-let config;
+let config: ApiConfig;
 try {
   config = readApiConfig();
 } catch (error) {
@@ -24,15 +23,13 @@ const log = pino({
 });
 
 try {
-  const embedded = config.DATABASE_URL
-    ? undefined
-    : await startEmbeddedPostgres({ dataDir: config.TWINWIRE_DATA_DIR ?? defaultDataDir() });
-  const db = createDb({
-    url: config.DATABASE_URL ?? embedded?.url ?? '',
-    statementTimeoutMs: config.STATEMENT_TIMEOUT_MS,
+  const database = await openDatabase({
+    url: config.DATABASE_URL,
+    dataDir: config.TWINWIRE_DATA_DIR,
     applicationName: 'twinwire-api',
+    statementTimeoutMs: config.STATEMENT_TIMEOUT_MS,
   });
-  await migrate(db.pool);
+  const db = database.client;
   if (config.ADMIN_USERNAME && config.ADMIN_PASSWORD && (await countUsers(db.db)) === 0) {
     await createUser(db.db, {
       username: config.ADMIN_USERNAME,
@@ -67,25 +64,12 @@ try {
   });
   await app.listen({ host: config.API_HOST, port: config.API_PORT });
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down');
-    void app
-      .close()
-      .then(() => db.close())
-      .then(() => (embedded?.owned ? embedded.stop() : undefined))
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          log.error({ err: error }, 'unclean shutdown');
-          process.exit(1);
-        },
-      );
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  closeWithGrace({ delay: 30_000, logger: log }, async ({ signal, err }) => {
+    if (err) log.error({ err }, 'closing after an unexpected error');
+    else log.info({ signal }, 'shutting down');
+    await app.close();
+    await database.close();
+  });
 } catch (error) {
   const inUse = (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
   log.fatal(

@@ -1,11 +1,10 @@
-import { createDb } from '@twinwire/db/client';
-import { defaultDataDir, startEmbeddedPostgres } from '@twinwire/db/embedded';
-import { migrate } from '@twinwire/db/migrate';
+import { openDatabase } from '@twinwire/db/open-database';
+import closeWithGrace from 'close-with-grace';
 import { createBroker } from './broker.ts';
-import { readBrokerConfig } from './config.ts';
+import { readBrokerConfig, type BrokerConfig } from './config.ts';
 import { createLogger } from './log.ts';
 
-let config;
+let config: BrokerConfig;
 try {
   config = readBrokerConfig();
 } catch (error) {
@@ -15,36 +14,27 @@ try {
 const log = createLogger(config.LOG_LEVEL);
 
 try {
-  const embedded = config.DATABASE_URL
-    ? undefined
-    : await startEmbeddedPostgres({ dataDir: config.TWINWIRE_DATA_DIR ?? defaultDataDir() });
-  const databaseUrl = config.DATABASE_URL ?? embedded?.url ?? '';
-  if (embedded)
-    log.info({ port: embedded.port, owned: embedded.owned }, 'using embedded PostgreSQL');
-  const db = createDb({ url: databaseUrl, applicationName: 'twinwire-broker' });
-  await migrate(db.pool);
-  const broker = await createBroker({ config, db, databaseUrl, log });
+  const database = await openDatabase({
+    url: config.DATABASE_URL,
+    dataDir: config.TWINWIRE_DATA_DIR,
+    applicationName: 'twinwire-broker',
+  });
+  if (database.embedded) log.info({ port: database.embedded.port }, 'using embedded PostgreSQL');
+  const broker = await createBroker({
+    config,
+    db: database.client,
+    databaseUrl: database.url,
+    log,
+  });
   log.info(broker.addresses, 'broker listening');
 
-  let stopping = false;
-  const stop = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down: flushing readings and closing');
-    void broker
-      .close()
-      .then(() => db.close())
-      .then(() => (embedded?.owned ? embedded.stop() : undefined))
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          log.error({ err: error }, 'unclean shutdown');
-          process.exit(1);
-        },
-      );
-  };
-  process.once('SIGTERM', stop);
-  process.once('SIGINT', stop);
+  // SIGTERM/SIGINT: stop accepting, publish offline status, commit every buffered reading.
+  closeWithGrace({ delay: 30_000, logger: log }, async ({ signal, err }) => {
+    if (err) log.error({ err }, 'closing after an unexpected error');
+    else log.info({ signal }, 'shutting down: flushing readings and closing');
+    await broker.close();
+    await database.close();
+  });
 } catch (error) {
   log.fatal({ err: error }, error instanceof Error ? error.message : 'broker failed to start');
   process.exit(1);
