@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, gte, lt, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, gte, lt, or, sql } from 'drizzle-orm';
 import type { Database } from './client.ts';
 import { telemetry } from './schema.ts';
 import type { TelemetryRow } from './telemetry-row.ts';
@@ -63,6 +63,33 @@ export async function readTelemetryRange(
     hasMore,
     nextCursor: hasMore && last ? { ts: last.ts, seq: last.seq } : null,
   };
+}
+
+/**
+ * One device's most recent readings (at most `limit`, none older than `since`), oldest
+ * first: the primary key (device_id, ts, seq) read backwards.
+ */
+export async function readRecentTelemetry(
+  db: Database,
+  options: { deviceId: string; limit: number; since?: number | undefined },
+): Promise<TelemetryRow[]> {
+  const rows = await db
+    .select({
+      deviceId: telemetry.deviceId,
+      ts: telemetry.ts,
+      seq: telemetry.seq,
+      metrics: telemetry.metrics,
+    })
+    .from(telemetry)
+    .where(
+      and(
+        eq(telemetry.deviceId, options.deviceId),
+        options.since === undefined ? undefined : gte(telemetry.ts, new Date(options.since)),
+      ),
+    )
+    .orderBy(desc(telemetry.ts), desc(telemetry.seq))
+    .limit(options.limit);
+  return rows.reverse().map((row) => ({ ...row, ts: row.ts.getTime() }));
 }
 
 export interface BucketOptions {

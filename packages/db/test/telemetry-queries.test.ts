@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import {
   deleteTelemetryBefore,
+  readRecentTelemetry,
   readTelemetryBuckets,
   readTelemetryRange,
 } from '../src/telemetry-queries.ts';
@@ -104,6 +105,20 @@ describe('readTelemetryRange', () => {
     } finally {
       client.release();
     }
+  });
+});
+
+describe('readRecentTelemetry', () => {
+  it('returns the latest readings oldest first, bounded by limit and since', async () => {
+    const recent = await readRecentTelemetry(database.db, { deviceId: 'range', limit: 3 });
+    expect(recent.map((reading) => reading.seq)).toEqual([3597, 3598, 3599]);
+    const since = await readRecentTelemetry(database.db, {
+      deviceId: 'range',
+      limit: 100,
+      since: T0 + 3598 * 1000,
+    });
+    expect(since.map((reading) => reading.ts)).toEqual([T0 + 3598 * 1000, T0 + 3599 * 1000]);
+    expect(await readRecentTelemetry(database.db, { deviceId: 'nobody', limit: 5 })).toEqual([]);
   });
 });
 
