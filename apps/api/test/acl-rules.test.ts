@@ -42,15 +42,8 @@ beforeAll(async () => {
 });
 afterAll(() => api.close());
 
-type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
-function call(method: Method, url: string, token: string | undefined, payload?: unknown) {
-  return api.app.inject({
-    method,
-    url: `/api/v1${url}`,
-    headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
-    ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
-  });
-}
+const call: TestApi['call'] = (method, url, token, payload) =>
+  api.call(method, url, token, payload);
 
 async function addRule(rule: Record<string, unknown>): Promise<Rule> {
   const response = await call('POST', '/acl/rules', admin, rule);

@@ -2,7 +2,7 @@ import { createAclStore } from '@twinwire/db/acl-store';
 import { createTestDatabase, type TestDatabase } from '@twinwire/db/testing';
 import { createUser } from '@twinwire/db/users';
 import type { UserRole } from '@twinwire/db/schema';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { inject } from 'vitest';
 import { buildApp } from '../../src/app.ts';
 import { readApiConfig, type ApiConfig } from '../../src/config.ts';
@@ -13,6 +13,13 @@ export interface TestApi {
   config: ApiConfig;
   /** Creates a user with this role and returns an access token for it. */
   tokenFor(role: UserRole, username?: string): Promise<string>;
+  /** `app.inject` under /api/v1, as the holder of `token` (none: anonymous). */
+  call(
+    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    url: string,
+    token: string | undefined,
+    payload?: unknown,
+  ): Promise<LightMyRequestResponse>;
   close(): Promise<void>;
 }
 
@@ -46,6 +53,14 @@ export async function buildTestApi(env: Record<string, string> = {}): Promise<Te
         payload: { username: name, password },
       });
       return response.json<{ accessToken: string }>().accessToken;
+    },
+    call(method, url, token, payload) {
+      return app.inject({
+        method,
+        url: `/api/v1${url}`,
+        headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+        ...(payload === undefined ? {} : { payload: payload as Record<string, unknown> }),
+      });
     },
     async close() {
       await app.close();
