@@ -10,7 +10,7 @@
  */
 import type { AddressInfo } from 'node:net';
 import { createBroker } from '@twinwire/broker/broker';
-import { readBrokerConfig } from '@twinwire/broker/config';
+import { loopbackBrokerEnv, readBrokerConfig } from '@twinwire/broker/config';
 import { createAclStore } from '@twinwire/db/acl-store';
 import { issueDeviceCredential } from '@twinwire/db/device-credentials';
 import { devices } from '@twinwire/db/schema';
@@ -33,15 +33,7 @@ const log = pino({ level: 'silent' });
 const postgres = await startTestPostgres(process.env.DATABASE_URL);
 const database = await createTestDatabase(postgres.url);
 const broker = await createBroker({
-  config: readBrokerConfig({
-    MQTT_HOST: '127.0.0.1',
-    MQTT_PORT: '0',
-    MQTT_WS_PORT: '0',
-    MQTT_TLS_PORT: '0',
-    BROKER_HTTP_PORT: '0',
-    SERVICE_SECRET,
-    LOG_LEVEL: 'silent',
-  }),
+  config: readBrokerConfig(loopbackBrokerEnv(SERVICE_SECRET)),
   db: database,
   databaseUrl: database.url,
   log,

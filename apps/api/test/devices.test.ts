@@ -44,11 +44,7 @@ let viewer: string;
 
 beforeAll(async () => {
   api = await buildTestApi();
-  [admin, operator, viewer] = await Promise.all([
-    api.tokenFor('admin'),
-    api.tokenFor('operator'),
-    api.tokenFor('viewer'),
-  ]);
+  ({ admin, operator, viewer } = await api.roleTokens());
 });
 afterAll(() => api.close());
 

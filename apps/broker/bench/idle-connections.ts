@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from '@twinwire/db/testing';
 import type { MqttClient } from 'mqtt';
 import type { BrokerStats } from './broker-protocol.ts';
 import { closeAll, connectClient, connectFleet } from './clients.ts';
+import { loopbackBrokerEnv } from '../src/config.ts';
 import { BENCH_SCRYPT_N, benchCredentials, deviceIds, provisionDevices } from './provision.ts';
 import { NONE, micros, ms, progress, rate, row, sleep, verdict, type Row } from './stats.ts';
 import { startOurBroker } from './targets.ts';
@@ -44,15 +45,7 @@ export async function benchIdleConnections(
   progress(`idle: provisioning ${count} devices`);
   await provisionDevices(database.db, ids, credentials);
   const broker = await startOurBroker({
-    env: {
-      MQTT_HOST: '127.0.0.1',
-      MQTT_PORT: '0',
-      MQTT_WS_PORT: '0',
-      MQTT_TLS_PORT: '0',
-      BROKER_HTTP_PORT: '0',
-      SERVICE_SECRET: credentials.secret,
-      LOG_LEVEL: 'warn',
-    },
+    env: loopbackBrokerEnv(credentials.secret, { LOG_LEVEL: 'warn' }),
     databaseUrl: database.url,
     ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
   });

@@ -10,6 +10,7 @@ import { devices } from '@twinwire/db/schema';
 import { createTestDatabase, type TestDatabase } from '@twinwire/db/testing';
 import type { MqttClient } from 'mqtt';
 import { closeAll, connectClient, connectFleet } from './clients.ts';
+import { loopbackBrokerEnv } from '../src/config.ts';
 import { BENCH_SCRYPT_N, benchCredentials, deviceIds, provisionDevices } from './provision.ts';
 import { runQos0, runQos1, type Qos0Result, type Qos1Result } from './ingest-load.ts';
 import { CpuAccount } from './machine.ts';
@@ -47,15 +48,7 @@ export async function benchIngest(
   const production = await provisionProductionDevices(database, options.productionScryptDevices);
 
   const broker = await startOurBroker({
-    env: {
-      MQTT_HOST: '127.0.0.1',
-      MQTT_PORT: '0',
-      MQTT_WS_PORT: '0',
-      MQTT_TLS_PORT: '0',
-      BROKER_HTTP_PORT: '0',
-      SERVICE_SECRET: credentials.secret,
-      LOG_LEVEL: 'warn',
-    },
+    env: loopbackBrokerEnv(credentials.secret, { LOG_LEVEL: 'warn' }),
     databaseUrl: database.url,
     ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
   });

@@ -8,6 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { createTestDatabase } from '@twinwire/db/testing';
 import { closeAll, connectClient } from './clients.ts';
+import { loopbackBrokerEnv } from '../src/config.ts';
 import { CpuAccount } from './machine.ts';
 import {
   RoutingLoad,
@@ -165,16 +166,7 @@ async function contender(
 }
 
 function brokerEnv(serviceSecret: string): Record<string, string> {
-  return {
-    MQTT_HOST: '127.0.0.1',
-    MQTT_PORT: '0',
-    MQTT_WS_PORT: '0',
-    MQTT_TLS_PORT: '0',
-    BROKER_HTTP_PORT: '0',
-    SERVICE_SECRET: serviceSecret,
-    LOG_LEVEL: 'warn',
-    MQTT_MAX_PUBLISH_RATE: '0',
-  };
+  return loopbackBrokerEnv(serviceSecret, { LOG_LEVEL: 'warn', MQTT_MAX_PUBLISH_RATE: '0' });
 }
 
 function label(scenario: Scenario): string {

@@ -103,3 +103,23 @@ export type BrokerConfig = Static<typeof BrokerEnv>;
 export function readBrokerConfig(env: NodeJS.ProcessEnv = process.env): BrokerConfig {
   return readEnv(BrokerEnv, env);
 }
+
+/**
+ * Environment for a broker whose listeners all take free ports on loopback: what tests and
+ * benchmarks start, in-process or as a child. `overrides` win.
+ */
+export function loopbackBrokerEnv(
+  serviceSecret: string,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    MQTT_HOST: '127.0.0.1',
+    MQTT_PORT: '0',
+    MQTT_WS_PORT: '0',
+    MQTT_TLS_PORT: '0',
+    BROKER_HTTP_PORT: '0',
+    SERVICE_SECRET: serviceSecret,
+    LOG_LEVEL: 'silent',
+    ...overrides,
+  };
+}

@@ -54,23 +54,22 @@ export function createPresence(deps: {
     }
   }
 
+  async function announce(
+    deviceId: string,
+    online: boolean,
+    protocol: DeviceProtocol,
+  ): Promise<void> {
+    const since = now();
+    lastSeen.delete(deviceId);
+    await Promise.all([
+      publishStatus(deviceId, { online, since, protocol }),
+      record(deviceId, online, protocol, since),
+    ]);
+  }
+
   return {
-    async online(deviceId: string, protocol: DeviceProtocol): Promise<void> {
-      const since = now();
-      lastSeen.delete(deviceId);
-      await Promise.all([
-        publishStatus(deviceId, { online: true, since, protocol }),
-        record(deviceId, true, protocol, since),
-      ]);
-    },
-    async offline(deviceId: string, protocol: DeviceProtocol): Promise<void> {
-      const since = now();
-      lastSeen.delete(deviceId);
-      await Promise.all([
-        publishStatus(deviceId, { online: false, since, protocol }),
-        record(deviceId, false, protocol, since),
-      ]);
-    },
+    online: (deviceId: string, protocol: DeviceProtocol) => announce(deviceId, true, protocol),
+    offline: (deviceId: string, protocol: DeviceProtocol) => announce(deviceId, false, protocol),
     seen(deviceId: string): void {
       lastSeen.set(deviceId, now());
     },

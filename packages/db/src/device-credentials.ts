@@ -42,21 +42,12 @@ export async function verifyDeviceCredential(
   deviceId: string,
   secret: string,
 ): Promise<string | null> {
-  const active = await activeCredentials(db, deviceId);
+  const active = await db
+    .select({ id: deviceCredentials.id, secretHash: deviceCredentials.secretHash })
+    .from(deviceCredentials)
+    .where(and(eq(deviceCredentials.deviceId, deviceId), isNull(deviceCredentials.revokedAt)));
   for (const { id, secretHash } of active) {
     if (await verifySecret(secret, secretHash)) return id;
   }
   return null;
-}
-
-/** The ids of the device's unrevoked credentials (none when the device is gone). */
-export async function activeCredentialIds(db: Database, deviceId: string): Promise<Set<string>> {
-  return new Set((await activeCredentials(db, deviceId)).map((credential) => credential.id));
-}
-
-function activeCredentials(db: Database, deviceId: string) {
-  return db
-    .select({ id: deviceCredentials.id, secretHash: deviceCredentials.secretHash })
-    .from(deviceCredentials)
-    .where(and(eq(deviceCredentials.deviceId, deviceId), isNull(deviceCredentials.revokedAt)));
 }

@@ -3,6 +3,23 @@ import type { Database } from './client.ts';
 import { telemetry } from './schema.ts';
 import type { TelemetryRow } from './telemetry-row.ts';
 
+const readingColumns = {
+  deviceId: telemetry.deviceId,
+  ts: telemetry.ts,
+  seq: telemetry.seq,
+  metrics: telemetry.metrics,
+};
+
+/** A selected row as the writer takes it: `ts` in epoch milliseconds. */
+function toReading(row: {
+  deviceId: string;
+  ts: Date;
+  seq: number;
+  metrics: TelemetryRow['metrics'];
+}): TelemetryRow {
+  return { ...row, ts: row.ts.getTime() };
+}
+
 export interface RangeCursor {
   ts: number;
   seq: number;
@@ -32,12 +49,7 @@ export async function readTelemetryRange(
 ): Promise<RangePage> {
   const { deviceId, from, to, limit, after } = options;
   const rows = await db
-    .select({
-      deviceId: telemetry.deviceId,
-      ts: telemetry.ts,
-      seq: telemetry.seq,
-      metrics: telemetry.metrics,
-    })
+    .select(readingColumns)
     .from(telemetry)
     .where(
       and(
@@ -56,7 +68,7 @@ export async function readTelemetryRange(
     .limit(limit + 1);
 
   const hasMore = rows.length > limit;
-  const readings = rows.slice(0, limit).map((row) => ({ ...row, ts: row.ts.getTime() }));
+  const readings = rows.slice(0, limit).map(toReading);
   const last = readings.at(-1);
   return {
     readings,
@@ -74,12 +86,7 @@ export async function readRecentTelemetry(
   options: { deviceId: string; limit: number; since?: number | undefined },
 ): Promise<TelemetryRow[]> {
   const rows = await db
-    .select({
-      deviceId: telemetry.deviceId,
-      ts: telemetry.ts,
-      seq: telemetry.seq,
-      metrics: telemetry.metrics,
-    })
+    .select(readingColumns)
     .from(telemetry)
     .where(
       and(
@@ -89,7 +96,7 @@ export async function readRecentTelemetry(
     )
     .orderBy(desc(telemetry.ts), desc(telemetry.seq))
     .limit(options.limit);
-  return rows.reverse().map((row) => ({ ...row, ts: row.ts.getTime() }));
+  return rows.reverse().map(toReading);
 }
 
 export interface BucketOptions {

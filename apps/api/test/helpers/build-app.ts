@@ -13,6 +13,8 @@ export interface TestApi {
   config: ApiConfig;
   /** Creates a user with this role and returns an access token for it. */
   tokenFor(role: UserRole, username?: string): Promise<string>;
+  /** One access token for each role: admin, operator and viewer. */
+  roleTokens(): Promise<{ admin: string; operator: string; viewer: string }>;
   /** `app.inject` under /api/v1, as the holder of `token` (none: anonymous). */
   call(
     method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
@@ -38,21 +40,30 @@ export async function buildTestApi(env: Record<string, string> = {}): Promise<Te
   const acl = await createAclStore({ db: database.db });
   const app = await buildApp({ config, db: database, acl, jwtSecret: TEST_JWT_SECRET });
   await app.ready();
+  const tokenFor: TestApi['tokenFor'] = async (role, username) => {
+    users += 1;
+    const name = username ?? `${role}-${users}`;
+    const password = `password-of-${name}`;
+    await createUser(database.db, { username: name, password, role });
+    const response = await app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: name, password },
+    });
+    return response.json<{ accessToken: string }>().accessToken;
+  };
   return {
     app,
     database,
     config,
-    async tokenFor(role, username) {
-      users += 1;
-      const name = username ?? `${role}-${users}`;
-      const password = `password-of-${name}`;
-      await createUser(database.db, { username: name, password, role });
-      const response = await app.inject({
-        method: 'POST',
-        url: '/api/v1/auth/login',
-        payload: { username: name, password },
-      });
-      return response.json<{ accessToken: string }>().accessToken;
+    tokenFor,
+    async roleTokens() {
+      const [admin, operator, viewer] = await Promise.all([
+        tokenFor('admin'),
+        tokenFor('operator'),
+        tokenFor('viewer'),
+      ]);
+      return { admin, operator, viewer };
     },
     call(method, url, token, payload) {
       return app.inject({

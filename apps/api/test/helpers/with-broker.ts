@@ -2,7 +2,7 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { createBroker, type Broker } from '@twinwire/broker/broker';
-import { readBrokerConfig } from '@twinwire/broker/config';
+import { loopbackBrokerEnv, readBrokerConfig } from '@twinwire/broker/config';
 import { createAclStore } from '@twinwire/db/acl-store';
 import { issueDeviceCredential } from '@twinwire/db/device-credentials';
 import { devices, type UserRole } from '@twinwire/db/schema';
@@ -58,15 +58,7 @@ export const uniqueId = (prefix: string) =>
 export async function startStack(options: { live?: LiveOptions } = {}): Promise<Stack> {
   const database = await createTestDatabase(inject('postgresUrl'));
   const broker = await createBroker({
-    config: readBrokerConfig({
-      MQTT_HOST: '127.0.0.1',
-      MQTT_PORT: '0',
-      MQTT_WS_PORT: '0',
-      MQTT_TLS_PORT: '0',
-      BROKER_HTTP_PORT: '0',
-      SERVICE_SECRET,
-      LOG_LEVEL: 'silent',
-    }),
+    config: readBrokerConfig(loopbackBrokerEnv(SERVICE_SECRET)),
     db: database,
     databaseUrl: database.url,
     log: pino({ level: 'silent' }),

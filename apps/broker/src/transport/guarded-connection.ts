@@ -47,18 +47,10 @@ export class GuardedConnection extends Duplex {
 
   override _write(
     chunk: Buffer,
-    _encoding: BufferEncoding,
+    encoding: BufferEncoding,
     callback: (error?: Error | null) => void,
   ): void {
-    const socket = this.#socket;
-    // After the client half-closed, the socket's end follows; answers to packets the
-    // guard still paces have nowhere to go, but those packets must still reach aedes.
-    if (!socket.writable) {
-      callback();
-      return;
-    }
-    if (socket.write(chunk)) callback();
-    else this.#writeCallback = callback;
+    this._writev([{ chunk, encoding }], callback);
   }
 
   // mqtt-packet's writeToStream corks this stream for one tick while it writes a
@@ -69,6 +61,8 @@ export class GuardedConnection extends Duplex {
     callback: (error?: Error | null) => void,
   ): void {
     const socket = this.#socket;
+    // After the client half-closed, the socket's end follows; answers to packets the
+    // guard still paces have nowhere to go, but those packets must still reach aedes.
     if (!socket.writable) {
       callback();
       return;

@@ -7,7 +7,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { inject } from 'vitest';
 import { createBroker, type Broker } from '../../src/broker.ts';
-import { readBrokerConfig, type BrokerConfig } from '../../src/config.ts';
+import { loopbackBrokerEnv, readBrokerConfig, type BrokerConfig } from '../../src/config.ts';
 
 export const SERVICE_SECRET = 'test-service-secret-0123456789';
 
@@ -41,16 +41,7 @@ export async function startBroker(
   options: { outage?: boolean; housekeepingIntervalMs?: number } = {},
 ): Promise<TestBroker> {
   const database = await createTestDatabase(inject('postgresUrl'));
-  const config = readBrokerConfig({
-    MQTT_HOST: '127.0.0.1',
-    MQTT_PORT: '0',
-    MQTT_WS_PORT: '0',
-    MQTT_TLS_PORT: '0',
-    BROKER_HTTP_PORT: '0',
-    SERVICE_SECRET,
-    LOG_LEVEL: 'silent',
-    ...env,
-  });
+  const config = readBrokerConfig(loopbackBrokerEnv(SERVICE_SECRET, env));
   const outage = options.outage ? await startOutageProxy(database.url) : undefined;
   const databaseUrl = outage?.url ?? database.url;
   const db = outage ? createDb({ url: databaseUrl }) : database;
