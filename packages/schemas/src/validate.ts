@@ -8,6 +8,7 @@ import { decodeJson } from './decode-payload.ts';
 import { explain } from './explain.ts';
 import { needsJsonGuard } from './free-form.ts';
 import { findUnsafeJson } from './json-guard.ts';
+import { LabReport } from './lab-report.ts';
 import { Command, CommandAck, DeviceError, DeviceStatus } from './messages.ts';
 import type { ParseResult, TelemetryParseOptions, ValidationIssue } from './parse-result.ts';
 import { fail } from './parse-result.ts';
@@ -41,6 +42,7 @@ export const validators = {
   dashboardServerFrame: Compile(DashboardServerFrame),
   deviceClientFrame: Compile(DeviceClientFrame),
   deviceServerFrame: Compile(DeviceServerFrame),
+  labReport: Compile(LabReport),
 } as const;
 
 /** What {@link parseMessage} needs: a compiled TypeBox validator fits. */

@@ -1,0 +1,84 @@
+import { createTestDatabase, type TestDatabase } from '@twinwire/db/testing';
+import mqtt from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inject } from 'vitest';
+import { startPlatform, type Platform } from '../src/start-platform.ts';
+
+let database: TestDatabase;
+let platform: Platform;
+beforeAll(async () => {
+  database = await createTestDatabase(inject('postgresUrl'));
+  platform = await startPlatform({ databaseUrl: database.url });
+});
+afterAll(async () => {
+  await platform.close();
+  await database.drop();
+});
+
+async function api<T>(
+  path: string,
+  init: { method?: string; token?: string; body?: unknown },
+): Promise<{ status: number; body: T }> {
+  const response = await fetch(`${platform.urls.api}/api/v1${path}`, {
+    method: init.method ?? 'GET',
+    headers: {
+      ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
+  return { status: response.status, body: (await response.json()) as T };
+}
+
+describe('startPlatform', () => {
+  it('creates the first admin with a random password and reports every URL on loopback', () => {
+    expect(platform.admin?.username).toBe('admin');
+    expect(platform.admin?.password.length).toBeGreaterThanOrEqual(12);
+    for (const url of Object.values(platform.urls)) expect(url).toMatch(/\/\/127\.0\.0\.1:\d+/);
+  });
+
+  it('links broker and API: a reading sent over MQTT is stored and readable over REST', async () => {
+    const { admin } = platform;
+    if (!admin) throw new Error('no admin');
+    const login = await api<{ accessToken: string }>('/auth/login', {
+      method: 'POST',
+      body: admin,
+    });
+    const token = login.body.accessToken;
+    expect(
+      (await api('/devices', { method: 'POST', token, body: { id: 'pump-1', name: 'Pump 1' } }))
+        .status,
+    ).toBe(201);
+    const credential = await api<{ secret: string }>('/devices/pump-1/credentials', {
+      method: 'POST',
+      token,
+    });
+    const device = await mqtt.connectAsync(platform.urls.mqtt, {
+      clientId: 'pump-1',
+      username: 'pump-1',
+      password: credential.body.secret,
+      reconnectPeriod: 0,
+    });
+    const ts = Date.now();
+    await device.publishAsync(
+      'devices/pump-1/telemetry',
+      JSON.stringify({ ts, seq: 1, metrics: { pressure: 2.5 } }),
+      { qos: 1 },
+    );
+    await device.endAsync();
+    const stored = await api<{ items: { ts: number; metrics: Record<string, number> }[] }>(
+      `/devices/pump-1/telemetry?from=${ts - 1000}&to=${ts + 1000}`,
+      { token },
+    );
+    expect(stored.body.items).toEqual([{ ts, seq: 1, metrics: { pressure: 2.5 } }]);
+  });
+
+  it('keeps an existing user base: a second start over the same database creates no admin', async () => {
+    const again = await startPlatform({ databaseUrl: database.url });
+    try {
+      expect(again.admin).toBeUndefined();
+    } finally {
+      await again.close();
+    }
+  });
+});
