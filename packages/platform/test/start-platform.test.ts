@@ -15,10 +15,10 @@ afterAll(async () => {
   await database.drop();
 });
 
-async function api<T>(
+async function api(
   path: string,
   init: { method?: string; token?: string; body?: unknown },
-): Promise<{ status: number; body: T }> {
+): Promise<{ status: number; body: unknown }> {
   const response = await fetch(`${platform.urls.api}/api/v1${path}`, {
     method: init.method ?? 'GET',
     headers: {
@@ -27,7 +27,7 @@ async function api<T>(
     },
     ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
   });
-  return { status: response.status, body: (await response.json()) as T };
+  return { status: response.status, body: (await response.json()) as unknown };
 }
 
 describe('startPlatform', () => {
@@ -40,23 +40,18 @@ describe('startPlatform', () => {
   it('links broker and API: a reading sent over MQTT is stored and readable over REST', async () => {
     const { admin } = platform;
     if (!admin) throw new Error('no admin');
-    const login = await api<{ accessToken: string }>('/auth/login', {
-      method: 'POST',
-      body: admin,
-    });
-    const token = login.body.accessToken;
+    const login = await api('/auth/login', { method: 'POST', body: admin });
+    const { accessToken: token } = login.body as { accessToken: string };
     expect(
       (await api('/devices', { method: 'POST', token, body: { id: 'pump-1', name: 'Pump 1' } }))
         .status,
     ).toBe(201);
-    const credential = await api<{ secret: string }>('/devices/pump-1/credentials', {
-      method: 'POST',
-      token,
-    });
+    const credential = await api('/devices/pump-1/credentials', { method: 'POST', token });
+    const { secret } = credential.body as { secret: string };
     const device = await mqtt.connectAsync(platform.urls.mqtt, {
       clientId: 'pump-1',
       username: 'pump-1',
-      password: credential.body.secret,
+      password: secret,
       reconnectPeriod: 0,
     });
     const ts = Date.now();
@@ -66,11 +61,12 @@ describe('startPlatform', () => {
       { qos: 1 },
     );
     await device.endAsync();
-    const stored = await api<{ items: { ts: number; metrics: Record<string, number> }[] }>(
-      `/devices/pump-1/telemetry?from=${ts - 1000}&to=${ts + 1000}`,
-      { token },
-    );
-    expect(stored.body.items).toEqual([{ ts, seq: 1, metrics: { pressure: 2.5 } }]);
+    const stored = await api(`/devices/pump-1/telemetry?from=${ts - 1000}&to=${ts + 1000}`, {
+      token,
+    });
+    expect((stored.body as { items: unknown[] }).items).toEqual([
+      { ts, seq: 1, metrics: { pressure: 2.5 } },
+    ]);
   });
 
   it('keeps an existing user base: a second start over the same database creates no admin', async () => {
