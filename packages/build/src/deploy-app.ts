@@ -1,0 +1,37 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+export interface DeployedApp {
+  /** A folder outside the workspace: package.json, dist/, node_modules (production only). */
+  dir: string;
+  remove(): Promise<void>;
+}
+
+/**
+ * What a deployment does, for tests: `pnpm --filter <app> build`, then
+ * `pnpm --filter <app> deploy --prod <dir>` into a fresh temporary folder.
+ */
+export async function deployApp(packageName: string): Promise<DeployedApp> {
+  const parent = await mkdtemp(join(tmpdir(), 'twinwire-deploy-'));
+  const dir = join(parent, packageName.replace(/^@twinwire\//, ''));
+  const pnpm = async (...args: string[]) => {
+    // Under `pnpm run`, npm_execpath is the pnpm that runs us (also when it came from npx).
+    const execPath = process.env.npm_execpath;
+    const [command, prefix] =
+      execPath && /pnpm/.test(execPath) ? [process.execPath, [execPath]] : ['pnpm', [] as string[]];
+    await run(command, [...prefix, '--filter', packageName, ...args], {
+      maxBuffer: 16 * 1024 * 1024,
+    }).catch((error: unknown) => {
+      const { stdout = '', stderr = '' } = error as { stdout?: string; stderr?: string };
+      throw new Error(`pnpm ${args.join(' ')} failed for ${packageName}:\n${stdout}\n${stderr}`);
+    });
+  };
+  await pnpm('build');
+  await pnpm('deploy', '--prod', dir);
+  return { dir, remove: () => rm(parent, { recursive: true, force: true }) };
+}
