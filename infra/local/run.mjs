@@ -1,8 +1,8 @@
 #!/usr/bin/env node
-// The README's commands on a machine that has only Node.js and npm: `npm start` and
-// `npm test` come here, make sure pnpm and the workspace's dependencies are installed
-// (pnpm through npx, at the version package.json pins), then run the real command.
-import { spawnSync } from 'node:child_process';
+// The README's commands on a machine that has only Node.js and npm: `npm start`, `npm run
+// dev` and `npm test` come here, make sure pnpm and the workspace's dependencies are
+// installed (pnpm through npx, at the version package.json pins), then run the real command.
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -10,8 +10,20 @@ import { clearTestReports, printTestTotals } from './test-totals.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const { packageManager } = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+const APPS = ['@twinwire/broker', '@twinwire/api', '@twinwire/admin'];
 const commands = {
-  start: [['--filter', '@twinwire/db', 'db:prepare']],
+  // Production builds of the apps (turbo skips what is already built), then the platform.
+  start: [
+    [
+      'exec',
+      'turbo',
+      'run',
+      'build',
+      '--output-logs=errors-only',
+      ...APPS.map((app) => `--filter=${app}`),
+    ],
+  ],
+  dev: [],
   test: [['exec', 'turbo', 'run', 'test', '--continue']],
 };
 
@@ -33,7 +45,25 @@ for (const args of commands[command]) {
   status = run([...pnpm, ...args], { exitOnFailure: command !== 'test' });
 }
 if (command === 'test') status = printTestTotals(root) && status === 0 ? 0 : 1;
+if (command === 'start' || command === 'dev') status = await runPlatform(command);
 process.exit(status);
+
+/**
+ * The platform runs until stopped: signals are relayed to it once, and we exit with its
+ * code after it has stopped everything it started.
+ */
+function runPlatform(mode) {
+  const child = spawn(process.execPath, [join(root, 'infra', 'local', 'platform.mjs'), mode], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+    process.on(signal, () => child.kill(signal));
+  }
+  return new Promise((resolve) => {
+    child.once('exit', (code, signal) => resolve(code ?? (signal ? 1 : 0)));
+  });
+}
 
 function hasPnpm() {
   return (

@@ -3,23 +3,18 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** Each package's test script, in `group/name` form, with the report it writes. */
+/** Each workspace package with a test script (apps/*, packages/*, infra), with the report it writes. */
 function testedPackages(root) {
-  const found = [];
-  for (const group of ['apps', 'packages']) {
+  const folders = ['apps', 'packages'].flatMap((group) => {
     const groupDir = join(root, group);
-    if (!existsSync(groupDir)) continue;
-    for (const name of readdirSync(groupDir)) {
-      const manifest = join(groupDir, name, 'package.json');
-      if (!existsSync(manifest) || !JSON.parse(readFileSync(manifest, 'utf8')).scripts?.test)
-        continue;
-      found.push({
-        name: `${group}/${name}`,
-        report: join(groupDir, name, '.reports', 'vitest.json'),
-      });
-    }
-  }
-  return found;
+    return existsSync(groupDir) ? readdirSync(groupDir).map((name) => `${group}/${name}`) : [];
+  });
+  return [...folders, 'infra']
+    .filter((name) => {
+      const manifest = join(root, name, 'package.json');
+      return existsSync(manifest) && JSON.parse(readFileSync(manifest, 'utf8')).scripts?.test;
+    })
+    .map((name) => ({ name, report: join(root, name, '.reports', 'vitest.json') }));
 }
 
 /** Removes last run's reports, so a package that crashes now cannot count old results. */
