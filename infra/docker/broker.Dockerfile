@@ -1,0 +1,37 @@
+# syntax=docker/dockerfile:1.7
+# twinwire/broker — the MQTT broker. Build from the repository root:
+#   docker build -f infra/docker/broker.Dockerfile -t twinwire/broker .
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+FROM ${NODE_IMAGE} AS build
+# The pnpm version package.json pins (packageManager); no corepack.
+ARG PNPM_VERSION=10.34.8
+RUN npm install --global --no-fund --no-audit pnpm@${PNPM_VERSION}
+ENV CI=true
+WORKDIR /src
+# Dependencies first, keyed on the lockfile alone, so source edits reuse this layer.
+COPY pnpm-lock.yaml pnpm-workspace.yaml package.json .npmrc ./
+RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store pnpm fetch --store-dir /pnpm/store
+COPY . .
+RUN --mount=type=cache,id=pnpm-store,target=/pnpm/store \
+    pnpm install --offline --frozen-lockfile --store-dir /pnpm/store --filter @twinwire/broker... \
+ && pnpm --filter @twinwire/broker build \
+ && pnpm --filter @twinwire/broker deploy --prod --store-dir /pnpm/store /out
+
+FROM ${NODE_IMAGE} AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+# Owned by root and read-only to the app: the process cannot rewrite its own code.
+COPY --from=build /out/package.json ./package.json
+COPY --from=build /out/node_modules ./node_modules
+COPY --from=build /out/dist ./dist
+# The image's `node` user, by number so Kubernetes' runAsNonRoot can verify it.
+USER 1000:1000
+# MQTT over TCP, WebSocket (/mqtt), TLS (when TLS_CERT/TLS_KEY are set); health + metrics.
+EXPOSE 1883 8083 8883 9464
+# The slim image has no curl: node's fetch asks /healthz on BROKER_HTTP_PORT.
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --retries=3 \
+  CMD ["node", "-e", "fetch('http://127.0.0.1:'+(process.env.BROKER_HTTP_PORT||9464)+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
+# SIGTERM: stop accepting, publish offline status, commit every buffered reading, exit.
+STOPSIGNAL SIGTERM
+CMD ["node", "dist/main.js"]
