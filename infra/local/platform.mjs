@@ -222,9 +222,10 @@ try {
           '--rate',
           '1',
           '--duration',
-          String(7 * 24 * 3600),
+          String(24 * 3600),
           '--prefix',
           'demo',
+          '--no-monitor',
         ],
         appDir('simulator'),
       ),
@@ -244,7 +245,7 @@ Twinwire is up${mode === 'dev' ? ' in watch mode' : ''}. Ctrl-C stops everything
   MQTT         ${urls.mqtt}   over WebSocket: ${urls.mqttWs}
   metrics      ${urls.brokerHttp}/metrics
   database     ${database}
-  fleet        ${fleetDevices > 0 ? `${fleetDevices} simulated devices (demo-…), set FLEET_DEVICES=0 to skip` : 'off (FLEET_DEVICES=0)'}
+  fleet        ${fleetDevices > 0 ? `${fleetDevices} simulated devices (demo-…) for 24 h; FLEET_DEVICES=0 skips it` : 'off (FLEET_DEVICES=0)'}
 `);
 } catch (error) {
   console.error(`twinwire: ${error instanceof Error ? error.message : String(error)}`);

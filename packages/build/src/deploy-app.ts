@@ -13,8 +13,9 @@ export interface DeployedApp {
 }
 
 /**
- * What a deployment does, for tests: `pnpm --filter <app> build`, then
- * `pnpm --filter <app> deploy --prod <dir>` into a fresh temporary folder.
+ * What a deployment does, for tests: `pnpm --filter <app> deploy --prod <dir>` into a fresh
+ * temporary folder, with the app's bundle built straight into `<dir>/dist` — the same as
+ * building first, without rewriting the app's own dist/ under other tests that run it.
  */
 export async function deployApp(packageName: string): Promise<DeployedApp> {
   const parent = await mkdtemp(join(tmpdir(), 'twinwire-deploy-'));
@@ -31,7 +32,7 @@ export async function deployApp(packageName: string): Promise<DeployedApp> {
       throw new Error(`pnpm ${args.join(' ')} failed for ${packageName}:\n${stdout}\n${stderr}`);
     });
   };
-  await pnpm('build');
   await pnpm('deploy', '--prod', dir);
+  await pnpm('run', 'build', '--outdir', join(dir, 'dist'));
   return { dir, remove: () => rm(parent, { recursive: true, force: true }) };
 }
