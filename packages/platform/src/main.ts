@@ -11,6 +11,9 @@ const { values } = parseArgs({
     'data-dir': { type: 'string' },
     'log-level': { type: 'string', default: 'warn' },
     'no-rate-limit': { type: 'boolean', default: false },
+    'allow-anonymous': { type: 'boolean', default: false },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
   },
 });
 
@@ -18,7 +21,13 @@ const platform = await startPlatform({
   ...(values['database-url'] ? { databaseUrl: values['database-url'] } : {}),
   ...(values['data-dir'] ? { dataDir: values['data-dir'] } : {}),
   logLevel: values['log-level'] as 'warn',
-  ...(values['no-rate-limit'] ? { brokerEnv: { MQTT_MAX_PUBLISH_RATE: '0' } } : {}),
+  brokerEnv: {
+    ...(values['no-rate-limit'] ? { MQTT_MAX_PUBLISH_RATE: '0' } : {}),
+    ...(values['allow-anonymous'] ? { ALLOW_ANONYMOUS: 'true' } : {}),
+  },
+  ...(values['tls-cert'] && values['tls-key']
+    ? { tls: { cert: values['tls-cert'], key: values['tls-key'] } }
+    : {}),
 });
 process.stdout.write(
   `${JSON.stringify({ urls: platform.urls, admin: platform.admin ?? null, pid: process.pid })}\n`,

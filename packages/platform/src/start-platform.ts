@@ -119,6 +119,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         ...options.apiEnv,
       }),
       db: database.client,
+      databaseUrl: database.url,
       acl: await createAclStore({ db: database.client.db }),
       jwtSecret: randomBytes(32).toString('base64url'),
       log: log.child({ app: 'api' }),

@@ -1,0 +1,218 @@
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { Link, useSearchParams } from 'react-router';
+import { devicesApi } from '../api/devices-api.ts';
+import type { IssuedCredential } from '../api/types.ts';
+import { useCan, useServices } from '../app/services.tsx';
+import { CreateDeviceForm } from '../devices/create-device-form.tsx';
+import { CredentialReveal } from '../devices/credential-reveal.tsx';
+import { DeviceTable } from '../devices/device-table.tsx';
+import { useLiveDeviceStatus } from '../devices/use-live-device-status.ts';
+import { EmptyState, ErrorState, LoadingState } from '../ui/states.tsx';
+import { Field } from '../ui/field.tsx';
+
+const PAGE_SIZE = 25;
+const SEARCH_DELAY_MS = 300;
+
+type OnlineFilter = 'all' | 'online' | 'offline';
+
+function DeviceList(props: { q: string; online: OnlineFilter }) {
+  const { api } = useServices();
+  const { statuses } = useLiveDeviceStatus();
+  // Cursors of the pages visited, so "Previous" needs no backwards cursor from the API.
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
+  const page = cursors.length - 1;
+  const list = useQuery({
+    queryKey: ['devices', 'list', props.q, props.online, cursors[page]],
+    queryFn: ({ signal }) =>
+      devicesApi.list(
+        api,
+        {
+          limit: PAGE_SIZE,
+          cursor: cursors[page],
+          q: props.q || undefined,
+          online: props.online === 'all' ? undefined : props.online === 'online',
+        },
+        signal,
+      ),
+    placeholderData: keepPreviousData,
+    refetchInterval: 30_000,
+  });
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => {
+      setNow(Date.now());
+    }, 15_000);
+    return () => {
+      clearInterval(timer);
+    };
+  }, []);
+
+  if (list.isPending) return <LoadingState label="Loading devices…" />;
+  if (list.isError)
+    return (
+      <ErrorState
+        error={list.error}
+        title="Devices could not be loaded"
+        onRetry={() => void list.refetch()}
+      />
+    );
+  const { items, hasMore, nextCursor } = list.data;
+  if (items.length === 0 && page === 0)
+    return (
+      <EmptyState
+        title={props.q || props.online !== 'all' ? 'No device matches' : 'No devices yet'}
+      >
+        <p className="muted">
+          {props.q || props.online !== 'all'
+            ? 'Try another search or filter.'
+            : 'Create one to get its credential and connection snippets.'}
+        </p>
+      </EmptyState>
+    );
+  return (
+    <>
+      <DeviceTable devices={items} liveStatus={statuses} now={now} />
+      <nav className="pager" aria-label="Device pages">
+        <button
+          type="button"
+          className="secondary"
+          disabled={page === 0}
+          onClick={() => {
+            setCursors((stack) => stack.slice(0, -1));
+          }}
+        >
+          Previous
+        </button>
+        <span aria-live="polite">
+          Page {page + 1}
+          {list.isFetching ? ' (updating…)' : ''}
+        </span>
+        <button
+          type="button"
+          className="secondary"
+          disabled={!hasMore || nextCursor === null}
+          onClick={() => {
+            setCursors((stack) => [...stack, nextCursor ?? undefined]);
+          }}
+        >
+          Next
+        </button>
+      </nav>
+    </>
+  );
+}
+
+export function DevicesPage() {
+  const canWrite = useCan('devices.write');
+  const [params, setParams] = useSearchParams();
+  const q = params.get('q') ?? '';
+  const onlineParam = params.get('online');
+  const online: OnlineFilter =
+    onlineParam === 'online' || onlineParam === 'offline' ? onlineParam : 'all';
+  const [search, setSearch] = useState(q);
+  const [creating, setCreating] = useState(false);
+  const [issued, setIssued] = useState<IssuedCredential>();
+
+  useEffect(() => {
+    if (search.trim() === q) return;
+    const timer = setTimeout(() => {
+      setParams(
+        (current) => {
+          const next = new URLSearchParams(current);
+          if (search.trim()) next.set('q', search.trim());
+          else next.delete('q');
+          return next;
+        },
+        { replace: true },
+      );
+    }, SEARCH_DELAY_MS);
+    return () => {
+      clearTimeout(timer);
+    };
+  }, [search, q, setParams]);
+
+  return (
+    <div className="page">
+      <div className="page-head">
+        <h1>Devices</h1>
+        {canWrite && !creating && !issued ? (
+          <button
+            type="button"
+            onClick={() => {
+              setCreating(true);
+            }}
+          >
+            New device
+          </button>
+        ) : null}
+      </div>
+      {creating ? (
+        <CreateDeviceForm
+          onCancel={() => {
+            setCreating(false);
+          }}
+          onCreated={(credential) => {
+            setCreating(false);
+            setIssued(credential);
+          }}
+        />
+      ) : null}
+      {issued ? (
+        <>
+          <CredentialReveal
+            credential={issued}
+            onDone={() => {
+              setIssued(undefined);
+            }}
+          />
+          <p>
+            <Link to={`/devices/${encodeURIComponent(issued.deviceId)}`}>
+              Open {issued.deviceId}
+            </Link>
+          </p>
+        </>
+      ) : null}
+      <div className="filters" role="search">
+        <label>
+          Search
+          <input
+            type="search"
+            value={search}
+            onChange={(event) => {
+              setSearch(event.target.value);
+            }}
+            placeholder="id or name"
+            maxLength={128}
+          />
+        </label>
+        <Field label="State">
+          {(control) => (
+            <select
+              {...control}
+              value={online}
+              onChange={(event) => {
+                setParams(
+                  (current) => {
+                    const next = new URLSearchParams(current);
+                    if (event.target.value === 'all') next.delete('online');
+                    else next.set('online', event.target.value);
+                    return next;
+                  },
+                  { replace: true },
+                );
+              }}
+            >
+              <option value="all">All</option>
+              <option value="online">Online</option>
+              <option value="offline">Offline</option>
+            </select>
+          )}
+        </Field>
+      </div>
+      <section className="card" aria-label="Device list">
+        <DeviceList key={`${q}|${online}`} q={q} online={online} />
+      </section>
+    </div>
+  );
+}

@@ -1,0 +1,198 @@
+import mqtt, { type IClientOptions, type MqttClient, type Packet } from 'mqtt';
+import type { TelemetryReading } from '@twinwire/schemas/telemetry';
+import {
+  commandAckTopic,
+  deviceCommandsFilter,
+  parseDeviceTopic,
+  telemetryTopic,
+} from '@twinwire/schemas/topics';
+import { parseCommand } from '@twinwire/schemas/validate';
+import type { QoS } from '../verify/accounting.ts';
+import { ReadingLedger } from '../verify/ledger.ts';
+import { Backoff, type BackoffOptions } from './backoff.ts';
+import { seqsOfPayload } from './payload-seqs.ts';
+import {
+  describeError,
+  emptyCounters,
+  telemetryPayload,
+  type ClientTls,
+  type CommandHandler,
+  type VirtualDevice,
+} from './virtual-device.ts';
+
+export interface MqttDeviceOptions {
+  /** `mqtt://`, `mqtts://` or `ws(s)://…/mqtt`. */
+  url: string;
+  deviceId: string;
+  secret: string;
+  qos: QoS;
+  /** false (the default for QoS 1/2): the broker keeps the session across reconnects. */
+  cleanSession?: boolean;
+  tls?: ClientTls;
+  keepaliveS?: number;
+  connectTimeoutMs?: number;
+  backoff?: BackoffOptions;
+  onCommand?: CommandHandler;
+  ledger?: ReadingLedger;
+}
+
+/**
+ * A device over MQTT 3.1.1 (mqtt.js): client id = username = device id, password = secret.
+ * Reconnects with exponential back-off and full jitter rather than mqtt.js's fixed period,
+ * keeping the same message stores across reconnects so unacknowledged QoS 1/2 publishes are
+ * sent again; with a persistent session the broker keeps its subscriptions and queued
+ * commands. Answers every command on `devices/{id}/commands/+` with `{ id, ok: true, result }`.
+ */
+export class MqttDevice implements VirtualDevice {
+  readonly deviceId: string;
+  readonly mode;
+  readonly ledger: ReadingLedger;
+  readonly counters = emptyCounters();
+  lastError: string | undefined;
+  private client: MqttClient | undefined;
+  private readonly backoff: Backoff;
+  private readonly stores = { incomingStore: new mqtt.Store(), outgoingStore: new mqtt.Store() };
+  private readonly topic: string;
+  private retryTimer: NodeJS.Timeout | undefined;
+  private stopping = false;
+  private handed = 0;
+  private settled = 0;
+
+  constructor(private readonly options: MqttDeviceOptions) {
+    this.deviceId = options.deviceId;
+    this.mode = { protocol: 'mqtt', qos: options.qos } as const;
+    this.ledger = options.ledger ?? new ReadingLedger(options.deviceId);
+    this.backoff = new Backoff(options.backoff);
+    this.topic = telemetryTopic(options.deviceId);
+  }
+
+  get connected(): boolean {
+    return this.client?.connected === true;
+  }
+
+  start(): void {
+    if (this.client) return;
+    const { options } = this;
+    const clean = options.cleanSession ?? options.qos === 0;
+    const clientOptions: IClientOptions = {
+      clientId: options.deviceId,
+      username: options.deviceId,
+      password: options.secret,
+      protocolVersion: 4,
+      clean,
+      keepalive: options.keepaliveS ?? 30,
+      connectTimeout: options.connectTimeoutMs ?? 10_000,
+      // Reconnects are ours (back-off with jitter), and so are resubscriptions.
+      reconnectPeriod: 0,
+      resubscribe: false,
+      queueQoSZero: true,
+      ...this.stores,
+      ...(options.tls ?? {}),
+    };
+    const client = mqtt.connect(options.url, clientOptions);
+    this.client = client;
+    // 'close' also follows every failed attempt; only a connection that was up is a disconnect.
+    let up = false;
+    client.on('connect', (connack) => {
+      up = true;
+      this.backoff.reset();
+      this.counters.connects += 1;
+      if (connack.sessionPresent) this.counters.sessionsResumed += 1;
+      else this.subscribeCommands(client);
+    });
+    client.on('close', () => {
+      if (up && !this.stopping) this.counters.disconnects += 1;
+      up = false;
+      this.scheduleReconnect(client);
+    });
+    client.on('error', (error) => {
+      this.counters.errors += 1;
+      this.lastError = describeError(error);
+    });
+    client.on('packetsend', (packet: Packet) => {
+      this.onPacketSent(packet);
+    });
+    client.on('message', (topic, payload) => {
+      this.onMessage(client, topic, payload);
+    });
+  }
+
+  send(readings: readonly TelemetryReading[]): void {
+    const client = this.client;
+    if (!client || this.stopping || readings.length === 0) return;
+    const seqs = readings.map((reading) => reading.seq);
+    const payload = Buffer.from(JSON.stringify(telemetryPayload(readings)));
+    this.handed += seqs.length;
+    const { qos } = this.options;
+    client.publish(this.topic, payload, { qos }, (error) => {
+      this.settled += seqs.length;
+      if (error) {
+        this.lastError = describeError(error);
+        return;
+      }
+      // QoS 0: written to the socket, never acknowledged. QoS 1/2: PUBACK or PUBCOMP.
+      if (qos > 0) for (const seq of seqs) this.ledger.acked(seq);
+    });
+  }
+
+  pending(): number {
+    return this.handed - this.settled;
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.retryTimer !== undefined) clearTimeout(this.retryTimer);
+    const client = this.client;
+    if (!client) return;
+    await new Promise<void>((resolve) => {
+      const force = setTimeout(() => {
+        client.end(true, {}, () => {
+          resolve();
+        });
+      }, 2_000);
+      client.end(false, {}, () => {
+        clearTimeout(force);
+        resolve();
+      });
+    });
+  }
+
+  private scheduleReconnect(client: MqttClient): void {
+    if (this.stopping || this.retryTimer !== undefined) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      // reconnect() would otherwise start from empty stores and forget unacked publishes.
+      if (!this.stopping) client.reconnect(this.stores);
+    }, this.backoff.next());
+  }
+
+  private subscribeCommands(client: MqttClient): void {
+    client.subscribe(deviceCommandsFilter(this.deviceId), { qos: 1 }, (error, granted) => {
+      if (error || granted?.some((grant) => grant.qos === 128)) {
+        this.counters.errors += 1;
+        this.lastError = error ? describeError(error) : 'command subscription refused';
+      }
+    });
+  }
+
+  private onPacketSent(packet: Packet): void {
+    if (packet.cmd !== 'publish' || packet.topic !== this.topic) return;
+    this.counters.messagesSent += 1;
+    for (const seq of seqsOfPayload(packet.payload)) this.ledger.transmitted(seq);
+  }
+
+  private onMessage(client: MqttClient, topic: string, payload: Buffer): void {
+    const target = parseDeviceTopic(topic);
+    if (target?.kind !== 'command' || target.deviceId !== this.deviceId) return;
+    const command = parseCommand(payload);
+    if (!command.ok) {
+      this.counters.errors += 1;
+      this.lastError = `invalid command on ${topic}: ${command.error.message}`;
+      return;
+    }
+    const result = this.options.onCommand?.(target.name, command.value.args) ?? null;
+    const ack = { id: command.value.id, ok: true, result };
+    client.publish(commandAckTopic(this.deviceId, target.name), JSON.stringify(ack), { qos: 1 });
+    this.counters.commandsAnswered += 1;
+  }
+}

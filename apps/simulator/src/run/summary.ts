@@ -1,0 +1,126 @@
+import type { FleetSnapshot } from '../fleet/fleet.ts';
+import type { FaultProxyStats } from '../proxy/fault-proxy.ts';
+import { modeLabel, type Counts, type GroupAccount } from '../verify/accounting.ts';
+
+/** What `twinwire-sim run` reports at the end (`--json` prints exactly this). */
+export interface RunSummary {
+  ok: boolean;
+  /** Why the run is not ok, one sentence each. */
+  problems: string[];
+  targets: { api: string; mqtt: string | null; ws: string | null };
+  devices: { total: number; mqtt: number; ws: number };
+  durationS: number;
+  settings: {
+    qos: number;
+    profile: string;
+    rate: number;
+    count: number | null;
+    cleanSession: boolean | null;
+  };
+  fleet: FleetSnapshot;
+  messagesPerSecond: number;
+  faults: { proxy: FaultProxyStats; outages: number } | null;
+  delivery: {
+    groups: (Counts & { protocol: 'mqtt' | 'ws'; qos: number | null; devices: number })[];
+    total: Counts;
+    /** Whether a subscriber counted deliveries; `duplicated` is null when not. */
+    monitored: boolean;
+    monitorGaps: number;
+  };
+  drained: boolean;
+  lastErrors: { error: string; devices: number }[];
+}
+
+export function groupRows(groups: readonly GroupAccount[]): RunSummary['delivery']['groups'] {
+  return groups.map(({ mode, ...counts }) => ({
+    protocol: mode.protocol,
+    qos: mode.qos,
+    ...counts,
+  }));
+}
+
+/**
+ * The problems a run reveals: an acknowledged reading missing from the database breaks
+ * the delivery guarantee; readings unaccounted for where a guarantee applies are worth a
+ * look, as are devices that never connected.
+ */
+export function findProblems(summary: Omit<RunSummary, 'ok' | 'problems'>): string[] {
+  const problems: string[] = [];
+  const { total } = summary.delivery;
+  if (total.lostAcked > 0)
+    problems.push(`${total.lostAcked} acknowledged readings are not in the database`);
+  if (summary.fleet.connects === 0) problems.push('no device ever connected');
+  if (!summary.drained)
+    problems.push('the run ended with readings still unacknowledged (see --drain-timeout)');
+  return problems;
+}
+
+const columns = [
+  ['sent', 'sent'],
+  ['acked', 'acked'],
+  ['stored', 'stored'],
+  ['lost', 'lost'],
+  ['lostAcked', 'lost acked'],
+  ['resent', 'resent'],
+  ['duplicated', 'duplicated'],
+  ['unexpected', 'unexpected'],
+] as const;
+
+/** The human-readable summary: the settings, the fleet totals and the accounting table. */
+export function formatSummary(summary: RunSummary): string {
+  const lines: string[] = [];
+  const { fleet } = summary;
+  lines.push(
+    `twinwire-sim run: ${summary.devices.total} devices (${summary.devices.mqtt} mqtt, ${summary.devices.ws} ws) for ${summary.durationS.toFixed(1)} s against ${summary.targets.api}`,
+    `  connects ${fleet.connects}, disconnects ${fleet.disconnects}, sessions resumed ${fleet.sessionsResumed}, errors ${fleet.errors}, commands answered ${fleet.commandsAnswered}`,
+    `  messages ${fleet.messagesSent} (${summary.messagesPerSecond.toFixed(1)}/s), readings ${fleet.readings}`,
+  );
+  if (summary.faults) {
+    const { proxy, outages } = summary.faults;
+    lines.push(
+      `  fault proxy: ${proxy.connections} connections, ${proxy.dropped} cut, ${outages} outage(s), ${proxy.bytesToServer} B up, ${proxy.bytesToClient} B down`,
+    );
+  }
+  lines.push('', ...table(summary));
+  if (!summary.delivery.monitored)
+    lines.push('  (duplicated: not measured — no subscriber watched the deliveries)');
+  else if (summary.delivery.monitorGaps > 0)
+    lines.push(
+      `  (the delivery monitor lost its connection ${summary.delivery.monitorGaps} time(s): duplicates may be undercounted)`,
+    );
+  for (const { error, devices } of summary.lastErrors)
+    lines.push(`  last error on ${devices} device(s): ${error}`);
+  lines.push('', summary.ok ? 'OK' : `NOT OK: ${summary.problems.join('; ')}`);
+  return lines.join('\n');
+}
+
+function table(summary: RunSummary): string[] {
+  const header = ['', 'devices', ...columns.map(([, title]) => title)];
+  const rows = summary.delivery.groups.map((group) => [
+    modeLabel({ protocol: group.protocol, qos: group.qos as 0 | 1 | 2 | null }),
+    String(group.devices),
+    ...columns.map(([key]) => cell(group, key)),
+  ]);
+  rows.push([
+    'total',
+    String(summary.devices.total),
+    ...columns.map(([key]) => cell(summary.delivery.total, key)),
+  ]);
+  const widths = header.map((title, i) =>
+    Math.max(title.length, ...rows.map((row) => row[i]?.length ?? 0)),
+  );
+  const render = (row: string[]) =>
+    `  ${row.map((value, i) => (i === 0 ? value.padEnd(widths[i] ?? 0) : value.padStart(widths[i] ?? 0))).join('  ')}`;
+  return [render(header), ...rows.map(render)];
+}
+
+function cell(
+  counts: Counts & { qos?: number | null; protocol?: string },
+  key: keyof Counts,
+): string {
+  const value = counts[key];
+  if (value === null) return '-';
+  // QoS 0 is never acknowledged: a 0 there would read as a failure.
+  if (key === 'acked' && counts.protocol === 'mqtt' && counts.qos === 0) return '-';
+  return String(value);
+}

@@ -1,0 +1,54 @@
+import { createTestDatabase, type TestDatabase } from '@twinwire/db/testing';
+import { startPlatform, type Platform } from '@twinwire/platform/start-platform';
+import { inject } from 'vitest';
+
+export interface TestTwinwire {
+  platform: Platform;
+  database: TestDatabase;
+  admin: { username: string; password: string };
+  close(): Promise<void>;
+}
+
+const fixture = (name: string) => new URL(`./fixtures/tls/${name}`, import.meta.url).pathname;
+export const tlsFixtures = {
+  ca: fixture('ca.pem'),
+  cert: fixture('server.pem'),
+  key: fixture('server-key.pem'),
+};
+
+/** A real Twinwire (broker + API) over a database of its own, on free loopback ports. */
+export async function startTestTwinwire(options: { tls?: boolean } = {}): Promise<TestTwinwire> {
+  const database = await createTestDatabase(inject('postgresUrl'));
+  const platform = await startPlatform({
+    databaseUrl: database.url,
+    brokerEnv: { MQTT_MAX_PUBLISH_RATE: '0' },
+    ...(options.tls ? { tls: { cert: tlsFixtures.cert, key: tlsFixtures.key } } : {}),
+  });
+  const admin = platform.admin;
+  if (!admin) throw new Error('the test platform created no admin');
+  return {
+    platform,
+    database,
+    admin,
+    close: async () => {
+      await platform.close();
+      await database.drop();
+    },
+  };
+}
+
+/** Rows per device straight from PostgreSQL: the check behind the simulator's own check. */
+export async function rowsPerDevice(
+  database: TestDatabase,
+  deviceIds: readonly string[],
+): Promise<Map<string, number>> {
+  const result = await database.pool.query<{ device_id: string; rows: string }>(
+    'SELECT device_id, count(*) AS rows FROM telemetry WHERE device_id = ANY($1) GROUP BY device_id',
+    [deviceIds],
+  );
+  return new Map(result.rows.map((row) => [row.device_id, Number(row.rows)]));
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
