@@ -11,6 +11,7 @@ import { allowedOrigins, type ApiConfig } from './config.ts';
 import { deviceSocketRoutes } from './device-socket/device-routes.ts';
 import { liveRoutes, type LiveOptions } from './live/live-routes.ts';
 import { auth } from './plugins/auth.ts';
+import { dbEvents } from './plugins/db-events.ts';
 import { RateLimited } from './errors.ts';
 import { errorHandler } from './plugins/error-handler.ts';
 import { openapi } from './plugins/openapi.ts';
@@ -21,11 +22,14 @@ import { commandRoutes } from './routes/commands.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { healthRoutes } from './routes/health.ts';
 import { telemetryRoutes } from './routes/telemetry.ts';
+import { rollupRefresher } from './telemetry/rollup-refresher.ts';
 
 export interface AppDeps {
   config: ApiConfig;
   db: DbClient;
   acl: AclStore;
+  /** For LISTEN: ACL edits and device revocations made on other instances reach this one. */
+  databaseUrl?: string;
   /** Signs access tokens; from JWT_SECRET, or random per process. */
   jwtSecret: string;
   log?: FastifyBaseLogger;
@@ -53,9 +57,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
   await app.register(openapi);
   await app.register(healthRoutes, { pool: deps.db.pool });
+  await app.register(rollupRefresher, {
+    db: deps.db.db,
+    intervalMs: config.ROLLUP_REFRESH_INTERVAL_MS,
+  });
   // A frame over the limit closes its socket with 1009 (Message Too Big).
   await app.register(fastifyWebsocket, { options: { maxPayload: limits.maxPayloadBytes } });
   await app.register(brokerLinkPlugin, { link: deps.broker });
+  await app.register(dbEvents, { url: deps.databaseUrl, acl: deps.acl });
   // Devices authenticate with their own credential, so this sits outside the JWT context.
   await app.register(deviceSocketRoutes, { db: deps.db });
 

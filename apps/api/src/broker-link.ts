@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import { matchesFilter } from '@twinwire/acl/topic-filter';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import mqtt, { type MqttClient } from 'mqtt';
+import mqtt, { type ISubscriptionMap, type MqttClient } from 'mqtt';
 
 /** One message from the broker, shared by every local listener it is delivered to. */
 export interface BrokerMessage {
@@ -45,6 +45,11 @@ export interface BrokerLinkOptions {
   secret: string;
   log: FastifyBaseLogger;
   reconnectPeriodMs?: number;
+  /**
+   * How long a filter stays subscribed after its last listener leaves, so a dashboard that
+   * unsubscribes and subscribes again (a page remount) reuses it. Default 2 s.
+   */
+  lingerMs?: number;
 }
 
 interface FilterEntry {
@@ -52,6 +57,8 @@ interface FilterEntry {
   wildcard: boolean;
   listeners: Set<BrokerListener>;
   ready: Promise<void>;
+  /** Set while the entry has no listener and waits out `lingerMs` before unsubscribing. */
+  idle?: NodeJS.Timeout;
 }
 
 /**
@@ -74,6 +81,13 @@ export function createBrokerLink(options: BrokerLinkOptions): BrokerLink {
   });
   const entries = new Map<string, FilterEntry>();
   const wildcards = new Set<FilterEntry>();
+  /**
+   * UNSUBSCRIBEs not yet acknowledged, by filter. aedes handles one client's packets
+   * concurrently, so a SUBSCRIBE sent right after an UNSUBSCRIBE of the same filter can be
+   * undone by it: a new subscription to the filter waits for the UNSUBACK.
+   */
+  const unsubscribing = new Map<string, Promise<void>>();
+  const lingerMs = options.lingerMs ?? 2_000;
   let everConnected = false;
   let connectedWaiters: (() => void)[] = [];
 
@@ -118,9 +132,31 @@ export function createBrokerLink(options: BrokerLinkOptions): BrokerLink {
   });
 
   function subscribe(filter: string): Promise<void> {
-    return client.subscribeAsync(filter, { qos: 1 }).then((granted) => {
+    // `resubscribe: true` makes mqtt.js always send the SUBSCRIBE: otherwise it skips a filter
+    // it still remembers, which it does while an UNSUBSCRIBE for it waits in its queue (a
+    // filter closed and listened to again at once), and the broker then ends up with none.
+    const request = { [filter]: { qos: 1 } } as ISubscriptionMap;
+    request.resubscribe = true;
+    return client.subscribeAsync(request).then((granted) => {
       if (granted.some((grant) => grant.qos === 128))
         throw new Error(`the broker refused the subscription to ${filter}`);
+    });
+  }
+
+  function unsubscribeIdle(entry: FilterEntry): void {
+    if (entry.listeners.size > 0 || entries.get(entry.filter) !== entry) return;
+    entries.delete(entry.filter);
+    wildcards.delete(entry);
+    if (client.disconnecting) return;
+    const done = client.unsubscribeAsync(entry.filter).then(
+      () => undefined,
+      (error: unknown) => {
+        log.debug({ err: error, filter: entry.filter }, 'broker unsubscribe failed');
+      },
+    );
+    unsubscribing.set(entry.filter, done);
+    void done.then(() => {
+      if (unsubscribing.get(entry.filter) === done) unsubscribing.delete(entry.filter);
     });
   }
 
@@ -143,7 +179,9 @@ export function createBrokerLink(options: BrokerLinkOptions): BrokerLink {
     listen(filter, listener) {
       let entry = entries.get(filter);
       if (!entry) {
-        const ready = subscribe(filter);
+        const ready = (unsubscribing.get(filter) ?? Promise.resolve()).then(() =>
+          subscribe(filter),
+        );
         // Callers that never await `ready` must not leave an unhandled rejection behind.
         ready.catch((error: unknown) => {
           log.warn({ err: error, filter }, 'broker subscription failed');
@@ -158,6 +196,8 @@ export function createBrokerLink(options: BrokerLinkOptions): BrokerLink {
         if (entry.wildcard) wildcards.add(entry);
       }
       const held = entry;
+      clearTimeout(held.idle);
+      held.idle = undefined;
       held.listeners.add(listener);
       let closed = false;
       return {
@@ -167,13 +207,10 @@ export function createBrokerLink(options: BrokerLinkOptions): BrokerLink {
           closed = true;
           held.listeners.delete(listener);
           if (held.listeners.size > 0 || entries.get(filter) !== held) return;
-          entries.delete(filter);
-          wildcards.delete(held);
-          if (!client.disconnecting) {
-            client.unsubscribeAsync(filter).catch((error: unknown) => {
-              log.debug({ err: error, filter }, 'broker unsubscribe failed');
-            });
-          }
+          held.idle = setTimeout(() => {
+            unsubscribeIdle(held);
+          }, lingerMs);
+          held.idle.unref();
         },
       };
     },
@@ -186,6 +223,7 @@ export function createBrokerLink(options: BrokerLinkOptions): BrokerLink {
     async close() {
       for (const wake of connectedWaiters) wake();
       connectedWaiters = [];
+      for (const entry of entries.values()) clearTimeout(entry.idle);
       entries.clear();
       wildcards.clear();
       // A graceful end waits for in-flight QoS 1 publishes; a broker that is gone cannot ack them.

@@ -59,6 +59,12 @@ export const ApiEnv = Type.Object({
     minimum: 100,
     description: 'cap on every SQL statement',
   }),
+  ROLLUP_REFRESH_INTERVAL_MS: Env.integer({
+    default: 5_000,
+    minimum: 0,
+    description:
+      'how often the telemetry rollup behind bucket queries is caught up in the background; 0 turns it off (queries stay exact, reading more raw rows)',
+  }),
   LOGIN_RATE_LIMIT: Env.integer({
     default: 10,
     minimum: 1,

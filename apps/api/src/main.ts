@@ -57,6 +57,7 @@ try {
   const app = await buildApp({
     config,
     db,
+    databaseUrl: database.url,
     acl,
     jwtSecret: config.JWT_SECRET ?? randomBytes(32).toString('base64url'),
     log,

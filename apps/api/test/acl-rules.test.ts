@@ -404,3 +404,20 @@ describe('changing and deleting rules', () => {
     );
   });
 });
+
+describe('changes made by another instance', () => {
+  it('reach this API without a restart: a rule written straight to the database decides explain', async () => {
+    const topic = 'devices/elsewhere/telemetry';
+    expect((await explain(viewerUser('remote-v'), 'subscribe', topic)).allowed).toBe(true);
+    // Another API instance (or psql) adds the rule: only the NOTIFY trigger tells this one.
+    await api.database.db.insert(aclRules).values({
+      effect: 'deny',
+      action: 'subscribe',
+      topic: 'devices/elsewhere/#',
+      role: 'viewer',
+    });
+    await expect
+      .poll(async () => (await explain(viewerUser('remote-v'), 'subscribe', topic)).allowed)
+      .toBe(false);
+  });
+});

@@ -1,4 +1,4 @@
-import { devices, telemetry } from '@twinwire/db/schema';
+import { deviceCredentials, devices, telemetry } from '@twinwire/db/schema';
 import {
   commandAckTopic,
   commandTopic,
@@ -175,5 +175,38 @@ describe('/ws/device presence and commands', () => {
     const ack = { id: 'c-1', ok: true, result: { rebootingInS: 5 } };
     socket.send(JSON.stringify({ type: 'commandAck', commandName: 'reboot', ack }));
     await expect.poll(() => acks.at(-1)?.payload).toEqual(ack);
+  });
+});
+
+describe('/ws/device access revoked elsewhere', () => {
+  it('closes the socket with 1008 and refuses the same secret at once when the credential is revoked in the database', async () => {
+    const { deviceId, secret, socket } = await wsDevice();
+    const closing = closed(socket);
+    // As another instance (or an operator with psql) would: straight in the database.
+    await stack.database.db
+      .update(deviceCredentials)
+      .set({ revokedAt: new Date() })
+      .where(eq(deviceCredentials.deviceId, deviceId));
+    const { code, reason } = await closing;
+    expect(code).toBe(1008);
+    expect(reason).toMatch(/revoked/);
+    expect(
+      await stack.upgradeStatus('/ws/device', { authorization: basic(deviceId, secret) }),
+    ).toBe(401);
+  });
+
+  it('closes the socket when the device is deleted, and keeps other devices connected', async () => {
+    const doomed = await wsDevice();
+    const bystander = await wsDevice();
+    const closing = closed(doomed.socket);
+    await stack.database.db.delete(devices).where(eq(devices.id, doomed.deviceId));
+    expect((await closing).code).toBe(1008);
+    bystander.socket.send(
+      JSON.stringify({ type: 'telemetry', id: 'still-here', reading: reading(1, { t: 1 }) }),
+    );
+    expect(await bystander.frames.next((frame) => frame.id === 'still-here')).toEqual({
+      type: 'ack',
+      id: 'still-here',
+    });
   });
 });

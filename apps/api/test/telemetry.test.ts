@@ -307,6 +307,34 @@ describe('GET /devices/:id/telemetry/buckets', () => {
     expect(new Set(points.map((point) => point.t)).size).toBe(50);
   });
 
+  it('stays equal to the plain computation as late readings arrive into rolled-up minutes and hours', async () => {
+    const query = `from=${T0 + 30_500}&to=${T0 + 3 * HOUR}&bucket=${HOUR}`;
+    expectMatchesReference(await buckets(query), reference(T0 + 30_500, T0 + 3 * HOUR, HOUR));
+    // Late and out of order: inside minutes and hours the previous query rolled up, one of
+    // them the new latest reading of its bucket (same ts, higher seq).
+    const late: TelemetryRow[] = [
+      {
+        deviceId: DEVICE,
+        ts: T0 + HOUR + 17 * MINUTE + 250,
+        seq: 7,
+        metrics: { temperature: -40 },
+      },
+      { deviceId: DEVICE, ts: T0 + 2 * HOUR - SECOND, seq: 2_000_000, metrics: { status: 'late' } },
+      { deviceId: DEVICE, ts: T0 + 5 * MINUTE, seq: 3, metrics: { humidity: 99.25, door: true } },
+    ];
+    rows.push(...late);
+    const writer = createTelemetryWriter({ pool: api.database.pool });
+    await Promise.all(late.map((row) => writer.write(row)));
+    await writer.close();
+    for (const bucket of [MINUTE, 10 * MINUTE, HOUR]) {
+      const body = await buckets(`from=${T0 + 30_500}&to=${T0 + 3 * HOUR}&bucket=${bucket}`);
+      expectMatchesReference(body, reference(T0 + 30_500, T0 + 3 * HOUR, bucket));
+    }
+    const hours = await buckets(query);
+    const status = hours.series.find((series) => series.metric === 'status');
+    expect(status?.points[1]).toMatchObject({ t: T0 + HOUR, last: 'late' });
+  });
+
   it('returns an empty series list for a device without readings', async () => {
     const response = await get('/api/v1/devices/quiet/telemetry/buckets');
     expect(response.json()).toEqual({ bucketMs: 10_000, series: [] });
@@ -358,6 +386,28 @@ describe('GET /devices/:id/telemetry/buckets', () => {
     } finally {
       await app.close();
       await slow.close();
+    }
+  });
+});
+
+describe('the telemetry rollup behind bucket queries', () => {
+  it('is caught up in the background while the app runs', async () => {
+    const refreshed = await buildTestApi({ ROLLUP_REFRESH_INTERVAL_MS: '10' });
+    try {
+      await refreshed.database.pool.query(`
+        INSERT INTO telemetry (device_id, ts, seq, metrics)
+        SELECT 'bg', timestamptz '2026-01-01' + i * interval '1 second', i, jsonb_build_object('v', i)
+        FROM generate_series(0, 599) i`);
+      const count = (table: string) =>
+        refreshed.database.pool
+          .query<{ n: number }>(`SELECT count(*)::int AS n FROM ${table}`)
+          .then((result) => result.rows[0]?.n);
+      // Ten minutes of one metric, each rolled up, and nothing left pending.
+      await expect.poll(() => count('telemetry_rollup_1m')).toBe(10);
+      expect(await count('telemetry_rollup_log')).toBe(0);
+      expect(await count('telemetry_rollup_dirty')).toBe(0);
+    } finally {
+      await refreshed.close();
     }
   });
 });

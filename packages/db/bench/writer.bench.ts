@@ -2,7 +2,9 @@
  * Sustained committed rows/s from 1,000 concurrent writers, each awaiting its commit
  * before writing its next reading (as MQTT QoS 1 publishers do). Compares the writer's
  * statement strategies with drizzle's `insert().values()` in one run, against a durable
- * embedded PostgreSQL and, when DATABASE_URL is set, against that server too.
+ * embedded PostgreSQL and, when DATABASE_URL is set, against that server too. The json
+ * writer also runs with the rollup's log trigger disabled, alternating with the deployed one,
+ * to show what logging touched minutes costs the ingest path.
  */
 import { chmod, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +14,7 @@ import { createDb, type DbClient } from '../src/client.ts';
 import { startEmbeddedPostgres } from '../src/embedded.ts';
 import { migrate } from '../src/migrate.ts';
 import { telemetry } from '../src/schema.ts';
+import type { InsertStrategy } from '../src/telemetry-insert.ts';
 import { createTelemetryWriter } from '../src/telemetry-writer.ts';
 import type { TelemetryRow } from '../src/telemetry-row.ts';
 import { createTestDatabase } from '../src/testing.ts';
@@ -23,17 +26,34 @@ const TARGET_ROWS_PER_S = 100_000;
 type Sink = (row: TelemetryRow) => Promise<unknown>;
 interface Candidate {
   name: string;
+  /** Runs on the candidate's fresh database before measuring. */
+  prepare?(client: DbClient): Promise<void>;
   open(client: DbClient): { sink: Sink; close(): Promise<void> };
 }
 
-const candidates: Candidate[] = [
-  ...(['copy', 'json'] as const).map((strategy) => ({
-    name: `writer (${strategy})`,
-    open(client: DbClient) {
-      const writer = createTelemetryWriter({ pool: client.pool, strategy });
-      return { sink: (row: TelemetryRow) => writer.write(row), close: () => writer.close() };
+const writerCandidate = (strategy: InsertStrategy, name = `writer (${strategy})`) => ({
+  name,
+  open(client: DbClient) {
+    const writer = createTelemetryWriter({ pool: client.pool, strategy });
+    return { sink: (row: TelemetryRow) => writer.write(row), close: () => writer.close() };
+  },
+});
+
+/** The json writer as deployed, and without the rollup's log trigger: what the trigger costs. */
+const triggerPair: readonly [Candidate, Candidate] = [
+  writerCandidate('json'),
+  {
+    ...writerCandidate('json', 'writer (json), no rollup trigger'),
+    async prepare(client) {
+      await client.pool.query('ALTER TABLE telemetry DISABLE TRIGGER telemetry_rollup_inserted');
     },
-  })),
+  },
+];
+/** The pair alternates this many times and reports medians, so a noisy machine hits both alike. */
+const PAIR_ROUNDS = 3;
+
+const candidates: Candidate[] = [
+  writerCandidate('copy'),
   {
     // Baseline: the same group commit, but each batch through the ORM's multi-row insert.
     name: 'drizzle insert().values()',
@@ -80,6 +100,7 @@ interface Result {
 
 async function measure(target: string, adminUrl: string, candidate: Candidate): Promise<Result> {
   const database = await createTestDatabase(adminUrl);
+  await candidate.prepare?.(database);
   const opened = candidate.open(database);
   const sink = opened.sink;
   const latencies: number[] = [];
@@ -139,16 +160,43 @@ function round(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
+const notes: string[] = [];
+
+/** The round with the median rows/s. */
+function median(results: Result[]): Result {
+  const sorted = [...results].sort((a, b) => a['rows/s'] - b['rows/s']);
+  const middle = sorted[Math.floor(sorted.length / 2)];
+  if (!middle) throw new Error('no rounds measured');
+  return middle;
+}
+
 async function runTarget(target: string, adminUrl: string): Promise<Result[]> {
   const results: Result[] = [];
   for (const candidate of candidates) {
     process.stderr.write(`db bench: ${target}: ${candidate.name} for ${DURATION_MS / 1000}s…\n`);
     results.push(await measure(target, adminUrl, candidate));
   }
+  const rounds: [Result[], Result[]] = [[], []];
+  for (let round = 1; round <= PAIR_ROUNDS; round += 1) {
+    for (const [index, candidate] of triggerPair.entries()) {
+      process.stderr.write(
+        `db bench: ${target}: ${candidate.name}, round ${round}/${PAIR_ROUNDS}, for ${DURATION_MS / 1000}s…\n`,
+      );
+      rounds[index]?.push(await measure(target, adminUrl, candidate));
+    }
+  }
+  results.push(...rounds.map(median));
   const baseline =
     results.find((result) => result.benchmark.startsWith('drizzle'))?.['rows/s'] ?? 0;
   for (const result of results)
     result['vs drizzle'] = `${(result['rows/s'] / baseline).toFixed(2)}×`;
+  const rate = (name: string) => results.find((result) => result.benchmark === name)?.['rows/s'];
+  const [marked, unmarked] = [rate('writer (json)'), rate('writer (json), no rollup trigger')];
+  if (marked && unmarked)
+    notes.push(
+      `${target}: writer (json) with the rollup trigger runs at ${((marked / unmarked) * 100).toFixed(0)}% of its rate without it ` +
+        `(medians of ${PAIR_ROUNDS} alternating rounds; rows/s with: ${rounds[0].map((r) => r['rows/s']).join(', ')}; without: ${rounds[1].map((r) => r['rows/s']).join(', ')})`,
+    );
   return results;
 }
 
@@ -173,3 +221,4 @@ console.log(
   `\n@twinwire/db — telemetry writer: ${WRITERS} concurrent writers, ${DURATION_MS / 1000}s each`,
 );
 console.table(rows);
+for (const note of notes) console.log(note);

@@ -112,6 +112,9 @@ async function loadEmbeddedPostgres() {
   // server would be gone, and the process exited, before buffered readings were committed.
   // The process that owns a server stops it itself, last; a crashed one leaves it running,
   // and the next start attaches to it.
+  // Only what is still hooked: a second start in the same process finds them gone, and
+  // unhooking twice throws (async-exit-hook removes an undefined listener).
+  const hooked = new Set(exitHook.hookedEvents());
   for (const event of [
     'SIGINT',
     'SIGTERM',
@@ -121,7 +124,7 @@ async function loadEmbeddedPostgres() {
     'beforeExit',
     'exit',
   ]) {
-    exitHook.unhookEvent(event);
+    if (hooked.has(event)) exitHook.unhookEvent(event);
   }
   return EmbeddedPostgres;
 }

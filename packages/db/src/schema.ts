@@ -3,8 +3,10 @@ import {
   bigint,
   boolean,
   check,
+  doublePrecision,
   index,
   jsonb,
+  numeric,
   pgTable,
   primaryKey,
   text,
@@ -113,6 +115,81 @@ export const telemetry = pgTable(
     primaryKey({ name: 'telemetry_pkey', columns: [table.deviceId, table.ts, table.seq] }),
     // Retention deletes by time across all devices; BRIN stays tiny on append-ordered data.
     index('telemetry_ts_brin').using('brin', table.ts),
+  ],
+);
+
+/**
+ * Pre-aggregated telemetry per device, metric and epoch-aligned bucket, so long-range
+ * bucket queries read one row per bucket instead of every reading. Derived data only:
+ * rebuilt from `telemetry` by `refreshTelemetryRollup` (telemetry-rollup.ts), never
+ * written on the ingest path.
+ */
+const rollupColumns = () => ({
+  deviceId: text('device_id').notNull(),
+  bucketStart: timestamp('bucket_start', { withTimezone: true, precision: 3 }).notNull(),
+  metric: text('metric').notNull(),
+  /** Readings that carried the metric, whatever the value's type. */
+  count: bigint('count', { mode: 'number' }).notNull(),
+  /** Numeric values among them; `numSum` is exact (numeric), so avg = numSum / numCount. */
+  numCount: bigint('num_count', { mode: 'number' }).notNull(),
+  numSum: numeric('num_sum'),
+  numMin: doublePrecision('num_min'),
+  numMax: doublePrecision('num_max'),
+  /** The value of the latest reading (by ts, then seq) in the bucket. */
+  lastValue: jsonb('last_value').$type<number | boolean | string>().notNull(),
+});
+
+export const telemetryRollupMinute = pgTable('telemetry_rollup_1m', rollupColumns(), (table) => [
+  primaryKey({
+    name: 'telemetry_rollup_1m_pkey',
+    columns: [table.deviceId, table.bucketStart, table.metric],
+  }),
+]);
+
+/** Built from the minute rows of its 5 minutes, in the transaction that refreshes them. */
+export const telemetryRollup5Minutes = pgTable('telemetry_rollup_5m', rollupColumns(), (table) => [
+  primaryKey({
+    name: 'telemetry_rollup_5m_pkey',
+    columns: [table.deviceId, table.bucketStart, table.metric],
+  }),
+]);
+
+/** Built from the 5-minute rows of its hour, in the transaction that refreshes them. */
+export const telemetryRollupHour = pgTable('telemetry_rollup_1h', rollupColumns(), (table) => [
+  primaryKey({
+    name: 'telemetry_rollup_1h_pkey',
+    columns: [table.deviceId, table.bucketStart, table.metric],
+  }),
+]);
+
+/**
+ * What each statement on `telemetry` touched: the distinct (device, minute) pairs as two
+ * parallel arrays, one row per statement, appended by statement-level triggers
+ * (migrations/0005_telemetry_rollup_triggers.sql). Append-only, without index or unique
+ * check, so marking costs a writer batch one small insert and never waits; a refresh moves
+ * the committed rows into `telemetryRollupDirty`.
+ */
+export const telemetryRollupLog = pgTable('telemetry_rollup_log', {
+  deviceIds: text('device_ids').array().notNull(),
+  minutes: timestamp('minutes', { withTimezone: true, precision: 3 }).array().notNull(),
+  loggedAt: timestamp('logged_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+/**
+ * Minutes whose rollup may be stale, one row each, written only by refreshes (from the log)
+ * and cleared by the refresh that recomputes them. Bucket queries read a minute that is here
+ * or in the log from raw rows.
+ */
+export const telemetryRollupDirty = pgTable(
+  'telemetry_rollup_dirty',
+  {
+    deviceId: text('device_id').notNull(),
+    minute: timestamp('minute', { withTimezone: true, precision: 3 }).notNull(),
+    /** When the minute was first logged since its last refresh. */
+    markedAt: timestamp('marked_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    primaryKey({ name: 'telemetry_rollup_dirty_pkey', columns: [table.deviceId, table.minute] }),
   ],
 );
 

@@ -1,7 +1,10 @@
+import { cp, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, expect, inject, it } from 'vitest';
 import { createDb } from '../src/client.ts';
-import { migrate } from '../src/migrate.ts';
+import { migrate, migrationsFolder } from '../src/migrate.ts';
 import { withDatabase } from '../src/testing.ts';
 
 const adminUrl = inject('postgresUrl');
@@ -28,7 +31,7 @@ it('migrates a fresh database from several processes at once, applying each migr
     await migrate(clients[0]!.pool);
     const pool = clients[0]!.pool;
     const applied = await pool.query('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations');
-    expect(applied.rows[0]).toEqual({ n: 4 });
+    expect(applied.rows[0]).toEqual({ n: 6 });
     const tables = await pool.query<{ tablename: string }>(
       "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
     );
@@ -38,6 +41,11 @@ it('migrates a fresh database from several processes at once, applying each migr
       'devices',
       'refresh_tokens',
       'telemetry',
+      'telemetry_rollup_1h',
+      'telemetry_rollup_1m',
+      'telemetry_rollup_5m',
+      'telemetry_rollup_dirty',
+      'telemetry_rollup_log',
       'users',
     ]);
   } finally {
@@ -77,5 +85,41 @@ it('notifies acl_rules_changed on every change to the rules, for hot reload', as
   } finally {
     listener.release();
     await client.close();
+  }
+});
+
+it('marks the minutes of readings stored before the rollup existed, so the first refresh covers them', async () => {
+  // The migrations up to the rollup tables, without its triggers and backfill (0005).
+  const folder = await mkdtemp(join(tmpdir(), 'twinwire-migrations-'));
+  await cp(migrationsFolder, folder, { recursive: true });
+  const journalPath = join(folder, 'meta/_journal.json');
+  const journal = JSON.parse(await readFile(journalPath, 'utf8')) as { entries: { tag: string }[] };
+  journal.entries = journal.entries.filter((entry) => entry.tag < '0005');
+  await writeFile(journalPath, JSON.stringify(journal));
+
+  const client = createDb({ url: withDatabase(adminUrl, name), maxConnections: 2 });
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  try {
+    await migrate(client.pool, folder);
+    await client.pool.query(`
+      INSERT INTO telemetry (device_id, ts, seq, metrics) VALUES
+        ('old', '2026-01-01T00:00:05Z', 0, '{"v": 1}'), ('old', '2026-01-01T00:00:55Z', 1, '{"v": 2}'),
+        ('old', '2026-01-01T00:07:00Z', 0, '{"v": 3}'), ('older', '2025-12-31T23:59:59.999Z', 0, '{"v": 4}')`);
+    await migrate(client.pool);
+    const dirty = await client.pool.query<{ device_id: string; minute: Date }>(
+      'SELECT device_id, minute FROM telemetry_rollup_dirty ORDER BY device_id, minute',
+    );
+    expect(dirty.rows.map((row) => `${row.device_id} ${row.minute.toISOString()}`)).toEqual([
+      'old 2026-01-01T00:00:00.000Z',
+      'old 2026-01-01T00:07:00.000Z',
+      'older 2025-12-31T23:59:00.000Z',
+    ]);
+  } finally {
+    await client.close();
+    await rm(folder, { recursive: true, force: true });
   }
 });

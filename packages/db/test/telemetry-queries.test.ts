@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { readTelemetryBuckets } from '../src/telemetry-buckets.ts';
 import {
   deleteTelemetryBefore,
   readRecentTelemetry,
-  readTelemetryBuckets,
   readTelemetryRange,
 } from '../src/telemetry-queries.ts';
 import { createTelemetryWriter } from '../src/telemetry-writer.ts';

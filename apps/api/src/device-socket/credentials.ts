@@ -32,7 +32,8 @@ const MAX_CACHED = 10_000;
 /**
  * Verifies device credentials, remembering successes for `ttlMs`: scrypt costs ~45 ms, and a
  * fleet reconnecting at once must not queue seconds of hashing. Only a hash of the secret is
- * kept. A revoked credential keeps working for at most `ttlMs` on new connections.
+ * kept. A revocation NOTIFY (see db-events) forgets the device's entries at once; without
+ * it a revoked credential would keep working for at most `ttlMs` on new connections.
  */
 export class DeviceAuthenticator {
   private readonly verified = new Map<string, { credentialId: string; until: number }>();
@@ -41,6 +42,12 @@ export class DeviceAuthenticator {
     private readonly db: Database,
     private readonly ttlMs = 30_000,
   ) {}
+
+  /** Drops the device's remembered successes: its next connection is verified afresh. */
+  forgetDevice(deviceId: string): void {
+    const prefix = `${deviceId}\u0000`;
+    for (const key of this.verified.keys()) if (key.startsWith(prefix)) this.verified.delete(key);
+  }
 
   async verify({ deviceId, secret }: DeviceCredentials): Promise<string | null> {
     const key = `${deviceId}\u0000${createHash('sha256').update(secret).digest('base64')}`;

@@ -3,9 +3,14 @@ import { createTelemetryWriter, type TelemetryWriter } from '@twinwire/db/teleme
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { brokerUnavailable, connectedLink } from '../broker-link.ts';
 import { Unauthorized } from '../errors.ts';
+import { activeCredentialIds } from './access-check.ts';
 import { DeviceAuthenticator, deviceCredentialsOf } from './credentials.ts';
 import { DeviceSession } from './device-session.ts';
 import { createWsPresence } from './presence.ts';
+
+interface ClosableSocket {
+  close(code: number, reason: string): void;
+}
 
 /**
  * `/ws/device`: devices that speak WebSocket instead of MQTT. Outside the JWT context: the
@@ -25,9 +30,34 @@ export const deviceSocketRoutes: FastifyPluginAsync<{
     db: options.db.db,
     log: app.log,
   });
-  const authenticated = new WeakMap<FastifyRequest, string>();
+  const authenticated = new WeakMap<FastifyRequest, { deviceId: string; credentialId: string }>();
   const sessions = new Set<DeviceSession>();
+  /** Open sockets per device with the credential each authenticated with. */
+  const connected = new Map<string, Map<ClosableSocket, string>>();
   let closing = false;
+
+  // A revoked credential or a deleted device (on any instance) cuts its sockets off at once.
+  async function cutOffRevoked(deviceId: string): Promise<void> {
+    authenticator.forgetDevice(deviceId);
+    const sockets = connected.get(deviceId);
+    if (!sockets) return;
+    const active = await activeCredentialIds(options.db.db, deviceId);
+    for (const [socket, credentialId] of sockets) {
+      if (active.has(credentialId)) continue;
+      app.log.info({ deviceId }, 'closing device socket: access revoked');
+      socket.close(1008, 'access revoked: the credential was revoked or the device deleted');
+    }
+  }
+  const recheck = (deviceId: string) => {
+    cutOffRevoked(deviceId).catch((error: unknown) => {
+      app.log.warn({ err: error, deviceId }, 'device access re-check failed');
+    });
+  };
+  const recheckAll = () => {
+    for (const deviceId of connected.keys()) recheck(deviceId);
+  };
+  app.deviceAccess.on('changed', recheck);
+  app.deviceAccess.on('recheckAll', recheckAll);
 
   app.get(
     '/ws/device',
@@ -41,24 +71,30 @@ export const deviceSocketRoutes: FastifyPluginAsync<{
           throw new Unauthorized(
             'a device credential is required: Authorization: Basic base64(deviceId:secret), or ?device_id=&secret=',
           );
-        if ((await authenticator.verify(credentials)) === null)
-          throw new Unauthorized('wrong device id or secret');
-        authenticated.set(request, credentials.deviceId);
+        const credentialId = await authenticator.verify(credentials);
+        if (credentialId === null) throw new Unauthorized('wrong device id or secret');
+        authenticated.set(request, { deviceId: credentials.deviceId, credentialId });
         return undefined;
       },
     },
     (socket, request) => {
-      const deviceId = authenticated.get(request);
+      const identity = authenticated.get(request);
       const link = connectedLink(app);
-      if (deviceId === undefined || !link || closing) {
+      if (identity === undefined || !link || closing) {
         socket.close(1011, 'the message broker is unreachable; retry');
         return;
       }
+      const { deviceId, credentialId } = identity;
       const session = new DeviceSession({ socket, deviceId, link, writer, log: request.log });
       sessions.add(session);
+      const ofDevice = connected.get(deviceId) ?? new Map<ClosableSocket, string>();
+      ofDevice.set(socket, credentialId);
+      connected.set(deviceId, ofDevice);
       void presence.connected(deviceId);
       socket.on('close', () => {
         sessions.delete(session);
+        ofDevice.delete(socket);
+        if (ofDevice.size === 0 && connected.get(deviceId) === ofDevice) connected.delete(deviceId);
         session.close();
         if (!closing) void presence.disconnected(deviceId);
       });
@@ -67,6 +103,8 @@ export const deviceSocketRoutes: FastifyPluginAsync<{
 
   app.addHook('preClose', async () => {
     closing = true;
+    app.deviceAccess.off('changed', recheck);
+    app.deviceAccess.off('recheckAll', recheckAll);
     for (const session of sessions) session.close();
     sessions.clear();
     // The broker link is still up here: announce offline before it closes.

@@ -1,11 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Database } from '@twinwire/db/client';
 import { devices } from '@twinwire/db/schema';
-import {
-  readTelemetryBuckets,
-  readTelemetryRange,
-  type MetricBucket,
-} from '@twinwire/db/telemetry-queries';
+import { readTelemetryBuckets, type MetricBucket } from '@twinwire/db/telemetry-buckets';
+import { readTelemetryRange } from '@twinwire/db/telemetry-queries';
 import { eq } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import { NotFound } from '../errors.ts';

@@ -38,7 +38,13 @@ export async function buildTestApi(env: Record<string, string> = {}): Promise<Te
     ...env,
   });
   const acl = await createAclStore({ db: database.db });
-  const app = await buildApp({ config, db: database, acl, jwtSecret: TEST_JWT_SECRET });
+  const app = await buildApp({
+    config,
+    db: database,
+    databaseUrl: database.url,
+    acl,
+    jwtSecret: TEST_JWT_SECRET,
+  });
   await app.ready();
   const tokenFor: TestApi['tokenFor'] = async (role, username) => {
     users += 1;

@@ -79,6 +79,7 @@ export async function startStack(options: { live?: LiveOptions } = {}): Promise<
   const app = await buildApp({
     config,
     db: database,
+    databaseUrl: database.url,
     acl: await createAclStore({ db: database.db }),
     jwtSecret: JWT_SECRET,
     log,
