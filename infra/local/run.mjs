@@ -24,7 +24,9 @@ const commands = {
     ],
   ],
   dev: [],
-  test: [['exec', 'turbo', 'run', 'test', '--continue']],
+  // Four packages at a time: each runs its own test workers, and on a 2-core machine ten at
+  // once starve CPU-bound tests into timeouts.
+  test: [['exec', 'turbo', 'run', 'test', '--continue', '--concurrency=4']],
 };
 
 const command = process.argv[2];

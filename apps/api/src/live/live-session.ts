@@ -237,12 +237,14 @@ export class LiveSession {
       if (readings.length > 0 && fresh.length === 0) return;
       if (fresh.length < readings.length) {
         this.outbound.sendLive(
-          JSON.stringify({
-            type: 'message',
-            topic: message.topic,
-            payload: { points: fresh },
-            ts: message.receivedAt,
-          }),
+          Buffer.from(
+            JSON.stringify({
+              type: 'message',
+              topic: message.topic,
+              payload: { points: fresh },
+              ts: message.receivedAt,
+            }),
+          ),
         );
         return;
       }

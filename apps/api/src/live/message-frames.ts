@@ -3,8 +3,8 @@ import type { TelemetryReading } from '@twinwire/schemas/telemetry';
 import type { BrokerMessage } from '../broker-link.ts';
 
 export interface EncodedMessage {
-  /** The `message` frame, encoded once however many dashboards receive it. */
-  frame: string;
+  /** The `message` frame as UTF-8, encoded once however many dashboards receive it. */
+  frame: Buffer;
   /** The payload parsed as JSON; undefined when it is not JSON (then sent as a string). */
   json: unknown;
 }
@@ -26,7 +26,9 @@ export function encodeMessage(message: BrokerMessage): EncodedMessage {
     payloadJson = JSON.stringify(text);
   }
   result = {
-    frame: `{"type":"message","topic":${JSON.stringify(message.topic)},"payload":${payloadJson},"ts":${message.receivedAt}}`,
+    frame: Buffer.from(
+      `{"type":"message","topic":${JSON.stringify(message.topic)},"payload":${payloadJson},"ts":${message.receivedAt}}`,
+    ),
     json,
   };
   encoded.set(message, result);

@@ -55,7 +55,7 @@ export class Outbound {
   }
 
   /** A live message: dropped when the client is behind. Returns whether it was queued. */
-  sendLive(frame: string | Buffer): boolean {
+  sendLive(frame: Buffer): boolean {
     if (!this.open) return false;
     if (this.socket.bufferedAmount > this.limits.dropAboveBytes || this.droppedSinceNotice > 0) {
       // Once dropping, keep dropping until the backlog drains, so the client sees one gap
@@ -63,7 +63,8 @@ export class Outbound {
       this.drop();
       return false;
     }
-    this.socket.send(frame);
+    // A text frame from bytes encoded once for every dashboard (a string would be re-encoded per socket).
+    this.socket.send(frame, { binary: false });
     return true;
   }
 
