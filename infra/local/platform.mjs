@@ -62,11 +62,14 @@ if (problems.length > 0) {
   process.exit(1);
 }
 
-const secrets = loadLocalSecrets(join(dataDir, 'local-secrets.json'));
+const secretsFile = join(dataDir, 'local-secrets.json');
+const secrets = loadLocalSecrets(secretsFile);
 const started = [];
 let shuttingDown = false;
 
 const appDir = (name) => join(root, 'apps', name);
+/** A path as the user would type it from the checkout: relative inside it, absolute outside. */
+const shown = (path) => (path.startsWith(`${root}/`) ? relative(root, path) : path);
 const resolveIn = (dir, specifier) => createRequire(join(dir, 'package.json')).resolve(specifier);
 const node = (args, dir) => [process.execPath, args, dir];
 const tsx = (dir, file) =>
@@ -123,7 +126,7 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 
 try {
   console.log(
-    `twinwire: starting (${mode === 'dev' ? 'watch mode' : 'production builds'}); logs in ${relative(root, logDir) || logDir}/`,
+    `twinwire: starting (${mode === 'dev' ? 'watch mode' : 'production builds'}); logs in ${shown(logDir)}/`,
   );
   let databaseUrl = env.DATABASE_URL;
   if (!databaseUrl) {
@@ -240,7 +243,7 @@ try {
 Twinwire is up${mode === 'dev' ? ' in watch mode' : ''}. Ctrl-C stops everything.
 
   admin UI     ${urls.admin}
-  sign in as   ${secrets.adminUsername} / ${secrets.adminPassword}${secrets.created ? '   (new; kept in .data/local-secrets.json)' : ''}
+  sign in as   ${secrets.adminUsername} / ${secrets.adminPassword}${secrets.created ? `   (new; kept in ${shown(secretsFile)})` : ''}
   REST API     ${urls.api}/api/v1   (interactive docs: ${urls.api}/docs)
   MQTT         ${urls.mqtt}   over WebSocket: ${urls.mqttWs}
   metrics      ${urls.brokerHttp}/metrics
