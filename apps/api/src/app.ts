@@ -22,6 +22,7 @@ import { commandRoutes } from './routes/commands.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { healthRoutes } from './routes/health.ts';
 import { telemetryRoutes } from './routes/telemetry.ts';
+import { telemetryRetention } from './telemetry/retention.ts';
 import { rollupRefresher } from './telemetry/rollup-refresher.ts';
 
 export interface AppDeps {
@@ -61,6 +62,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     db: deps.db.db,
     intervalMs: config.ROLLUP_REFRESH_INTERVAL_MS,
   });
+  await app.register(telemetryRetention, { db: deps.db.db, days: config.TELEMETRY_RETENTION_DAYS });
   // A frame over the limit closes its socket with 1009 (Message Too Big).
   await app.register(fastifyWebsocket, { options: { maxPayload: limits.maxPayloadBytes } });
   await app.register(brokerLinkPlugin, { link: deps.broker });

@@ -65,6 +65,12 @@ export const ApiEnv = Type.Object({
     description:
       'how often the telemetry rollup behind bucket queries is caught up in the background; 0 turns it off (queries stay exact, reading more raw rows)',
   }),
+  TELEMETRY_RETENTION_DAYS: Env.integer({
+    default: 0,
+    minimum: 0,
+    description:
+      'readings older than this many days are deleted at start and hourly, in batches; 0 keeps them all',
+  }),
   LOGIN_RATE_LIMIT: Env.integer({
     default: 10,
     minimum: 1,

@@ -1,0 +1,51 @@
+import { createAclStore } from '@twinwire/db/acl-store';
+import { devices, telemetry } from '@twinwire/db/schema';
+import { createTelemetryWriter } from '@twinwire/db/telemetry-writer';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../src/app.ts';
+import { readApiConfig } from '../src/config.ts';
+import { buildTestApi, TEST_JWT_SECRET, type TestApi } from './helpers/build-app.ts';
+
+const DAY = 86_400_000;
+let api: TestApi;
+beforeAll(async () => {
+  // Retention off (the default): readings 40, 10 and 0 days old are all kept.
+  api = await buildTestApi();
+  await api.database.db.insert(devices).values({ id: 'aging', name: 'Aging sensor' });
+  const writer = createTelemetryWriter({ pool: api.database.pool });
+  const now = Date.now();
+  await Promise.all(
+    [40, 10, 0].map((age, seq) =>
+      writer.write({ deviceId: 'aging', ts: now - age * DAY, seq, metrics: { t: age } }),
+    ),
+  );
+  await writer.close();
+});
+afterAll(() => api.close());
+
+const storedAges = async () =>
+  (await api.database.db.select({ metrics: telemetry.metrics }).from(telemetry))
+    .map((row) => (row.metrics as { t: number }).t)
+    .sort((a, b) => a - b);
+
+describe('telemetry retention (TELEMETRY_RETENTION_DAYS)', () => {
+  it('is off by default', async () => {
+    expect(readApiConfig({}).TELEMETRY_RETENTION_DAYS).toBe(0);
+    expect(await storedAges()).toEqual([0, 10, 40]);
+  });
+
+  it('deletes readings older than the retention once an instance with it is ready, keeping the rest', async () => {
+    const withRetention = await buildApp({
+      config: readApiConfig({ LOG_LEVEL: 'silent', TELEMETRY_RETENTION_DAYS: '30' }),
+      db: api.database,
+      acl: await createAclStore({ db: api.database.db }),
+      jwtSecret: TEST_JWT_SECRET,
+    });
+    try {
+      await withRetention.ready();
+      await expect.poll(storedAges).toEqual([0, 10]);
+    } finally {
+      await withRetention.close();
+    }
+  });
+});
