@@ -91,3 +91,22 @@ export function allowedOrigins(config: ApiConfig): string[] {
     .map((origin) => origin.trim())
     .filter(Boolean);
 }
+
+const ROLES = ['admin', 'operator', 'viewer'] as const;
+
+/** The create-user command's arguments, and its password from USER_PASSWORD if set. */
+export function readUserCliInput(
+  args: string[],
+  env: NodeJS.ProcessEnv = process.env,
+): { username: string; role: (typeof ROLES)[number]; password: string | undefined } {
+  const [username, role] = args;
+  if (!username || !role || !(ROLES as readonly string[]).includes(role))
+    throw new Error(
+      `usage: create-user <username> <${ROLES.join('|')}> (password: USER_PASSWORD or stdin)`,
+    );
+  return {
+    username,
+    role: role as (typeof ROLES)[number],
+    password: env.USER_PASSWORD || undefined,
+  };
+}

@@ -40,7 +40,12 @@ afterAll(async () => {
 
 describe('the deployed API (pnpm deploy --prod, outside the workspace)', () => {
   it('holds the bundles and production dependencies only', () => {
-    for (const file of ['dist/main.js', 'dist/migrate.js', 'dist/migrations/meta/_journal.json'])
+    for (const file of [
+      'dist/main.js',
+      'dist/migrate.js',
+      'dist/create-user.js',
+      'dist/migrations/meta/_journal.json',
+    ])
       expect(existsSync(join(deployed.dir, file)), file).toBe(true);
     expect(existsSync(join(deployed.dir, 'src'))).toBe(false);
     expect(existsSync(join(deployed.dir, 'node_modules/fastify'))).toBe(true);
@@ -87,6 +92,37 @@ describe('the deployed API (pnpm deploy --prod, outside the workspace)', () => {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
+  });
+
+  it('creates users from the command line, the password from USER_PASSWORD or stdin', async () => {
+    const createUser = (args: string[], env: Record<string, string>, stdin?: string) =>
+      new Promise<{ code: number | null; output: string }>((resolve) => {
+        const child = spawn(process.execPath, ['dist/create-user.js', ...args], {
+          cwd: deployed.dir,
+          env: { ...baseEnv(), DATABASE_URL: databaseUrl, ...env },
+        });
+        let output = '';
+        child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+        child.stdin.end(stdin ?? '');
+        child.once('exit', (code) => {
+          resolve({ code, output });
+        });
+      });
+    expect(
+      await createUser(['watcher', 'viewer'], { USER_PASSWORD: 'watcher-password-1' }),
+    ).toEqual({ code: 0, output: 'user watcher created with role viewer\n' });
+    expect((await createUser(['piped', 'operator'], {}, 'piped-password-12\n')).code).toBe(0);
+    const duplicate = await createUser(['watcher', 'viewer'], {
+      USER_PASSWORD: 'another-password',
+    });
+    expect(duplicate.code).toBe(1);
+    expect(duplicate.output).toMatch(/a user named watcher already exists/);
+    const badRole = await createUser(['someone', 'root'], { USER_PASSWORD: 'another-password' });
+    expect(badRole.code).toBe(1);
+    expect(badRole.output).toMatch(/usage: create-user <username> <admin\|operator\|viewer>/);
+    const short = await createUser(['shorty', 'viewer'], { USER_PASSWORD: 'short' });
+    expect(short.output).toMatch(/at least 12 characters/);
   });
 
   it('refuses to migrate without DATABASE_URL, saying so', async () => {
