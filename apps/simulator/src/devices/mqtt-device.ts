@@ -10,6 +10,7 @@ import { parseCommand } from '@twinwire/schemas/validate';
 import type { QoS } from '../verify/accounting.ts';
 import { ReadingLedger } from '../verify/ledger.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
+import { neverLeftTheClient } from './never-sent.ts';
 import { seqsOfPayload } from './payload-seqs.ts';
 import {
   describeError,
@@ -123,8 +124,17 @@ export class MqttDevice implements VirtualDevice {
     const seqs = readings.map((reading) => reading.seq);
     const payload = Buffer.from(JSON.stringify(telemetryPayload(readings)));
     this.handed += seqs.length;
+    this.publish(client, payload, seqs);
+  }
+
+  private publish(client: MqttClient, payload: Buffer, seqs: readonly number[]): void {
     const { qos } = this.options;
     client.publish(this.topic, payload, { qos }, (error) => {
+      // The client object survives our reconnects, so this lands in its store for the next one.
+      if (qos > 0 && neverLeftTheClient(error) && !this.stopping) {
+        this.publish(client, payload, seqs);
+        return;
+      }
       this.settled += seqs.length;
       if (error) {
         this.lastError = describeError(error);

@@ -6,6 +6,7 @@
 import mqtt, { type MqttClient } from 'mqtt';
 import WebSocket from 'ws';
 import { closeWs } from '../transports.ts';
+import { neverLeftTheClient } from '../../devices/never-sent.ts';
 
 const RECONNECT_MS = 250;
 
@@ -183,9 +184,16 @@ export async function mqttPair(options: {
       payload.writeUInt32LE(seq, 0);
       sender.sent += 1;
       if (options.qos > 0) unconfirmed += 1;
-      publisher.publish(options.topic, payload, { qos: options.qos }, () => {
-        if (options.qos > 0) unconfirmed -= 1;
-      });
+      const publish = () => {
+        publisher.publish(options.topic, payload, { qos: options.qos }, (error) => {
+          if (options.qos > 0 && neverLeftTheClient(error)) {
+            publish();
+            return;
+          }
+          if (options.qos > 0) unconfirmed -= 1;
+        });
+      };
+      publish();
     },
     settled: () => unconfirmed === 0,
     close: () => publisher.endAsync(true),
