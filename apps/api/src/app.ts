@@ -38,6 +38,8 @@ export interface AppDeps {
   broker?: BrokerLink;
   /** Slow-dashboard limits and hooks for `/ws/live`. */
   live?: LiveOptions;
+  /** `/ws/device` tuning: how often last-seen times are written (default 10 s). */
+  deviceSocket?: { lastSeenFlushMs?: number };
 }
 
 /** The API as a plugin tree; `main.ts` and the tests build it the same way. */
@@ -68,7 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(brokerLinkPlugin, { link: deps.broker });
   await app.register(dbEvents, { url: deps.databaseUrl, acl: deps.acl });
   // Devices authenticate with their own credential, so this sits outside the JWT context.
-  await app.register(deviceSocketRoutes, { db: deps.db });
+  await app.register(deviceSocketRoutes, { db: deps.db, ...deps.deviceSocket });
 
   // Everything below needs a token: the auth hook lives only in this context.
   await app.register(async (protectedApp) => {

@@ -12,7 +12,7 @@ import { closed, FrameLog, reading, startStack, type Stack } from './helpers/wit
 
 let stack: Stack;
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({ deviceSocket: { lastSeenFlushMs: 50 } });
 });
 afterAll(() => stack.close());
 
@@ -208,5 +208,24 @@ describe('/ws/device access revoked elsewhere', () => {
       type: 'ack',
       id: 'still-here',
     });
+  });
+});
+
+describe('/ws/device last seen', () => {
+  it('moves the device’s last-seen time forward as its frames arrive, not only at connect', async () => {
+    const { deviceId, socket, frames } = await wsDevice();
+    const lastSeen = async () => {
+      const [row] = await stack.database.db
+        .select({ lastSeenAt: devices.lastSeenAt })
+        .from(devices)
+        .where(eq(devices.id, deviceId));
+      return row?.lastSeenAt?.getTime() ?? 0;
+    };
+    await expect.poll(lastSeen).toBeGreaterThan(0);
+    const atConnect = await lastSeen();
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    socket.send(JSON.stringify({ type: 'telemetry', id: 'seen-1', reading: reading(1, { t: 1 }) }));
+    await frames.next((frame) => frame.id === 'seen-1');
+    await expect.poll(lastSeen).toBeGreaterThan(atConnect);
   });
 });

@@ -1,9 +1,10 @@
 import type { Database } from '@twinwire/db/client';
+import { LastSeenBatch } from '@twinwire/db/last-seen';
 import { devices } from '@twinwire/db/schema';
 import type { DeviceProtocol, DeviceStatus } from '@twinwire/schemas/messages';
 import { statusTopic } from '@twinwire/schemas/topics';
 import type { Aedes } from 'aedes';
-import { eq, sql } from 'drizzle-orm';
+import { eq } from 'drizzle-orm';
 import type { Logger } from './log.ts';
 
 /**
@@ -17,7 +18,7 @@ export function createPresence(deps: {
   now?: () => number;
 }) {
   const now = deps.now ?? Date.now;
-  const lastSeen = new Map<string, number>();
+  const lastSeen = new LastSeenBatch(deps.db, now);
 
   function publishStatus(deviceId: string, status: DeviceStatus): Promise<void> {
     return new Promise((resolve) => {
@@ -60,7 +61,7 @@ export function createPresence(deps: {
     protocol: DeviceProtocol,
   ): Promise<void> {
     const since = now();
-    lastSeen.delete(deviceId);
+    lastSeen.forget(deviceId);
     await Promise.all([
       publishStatus(deviceId, { online, since, protocol }),
       record(deviceId, online, protocol, since),
@@ -71,22 +72,13 @@ export function createPresence(deps: {
     online: (deviceId: string, protocol: DeviceProtocol) => announce(deviceId, true, protocol),
     offline: (deviceId: string, protocol: DeviceProtocol) => announce(deviceId, false, protocol),
     seen(deviceId: string): void {
-      lastSeen.set(deviceId, now());
+      lastSeen.seen(deviceId);
     },
     /** Writes the last-seen times collected since the previous flush. */
     async flushLastSeen(): Promise<void> {
-      if (lastSeen.size === 0) return;
-      const entries = [...lastSeen];
-      lastSeen.clear();
-      const payload = JSON.stringify(entries.map(([id, at]) => ({ id, at })));
-      try {
-        await deps.db.execute(sql`
-          UPDATE ${devices} SET last_seen_at = timestamptz 'epoch' + seen.at * interval '1 millisecond'
-          FROM jsonb_to_recordset(${payload}::jsonb) AS seen(id text, at int8)
-          WHERE ${devices.id} = seen.id`);
-      } catch (error) {
-        deps.log.warn({ err: error, devices: entries.length }, 'could not record last-seen times');
-      }
+      await lastSeen.flush().catch((error: unknown) => {
+        deps.log.warn({ err: error }, 'could not record last-seen times');
+      });
     },
   };
 }

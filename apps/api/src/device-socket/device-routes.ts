@@ -22,6 +22,8 @@ export const deviceSocketRoutes: FastifyPluginAsync<{
   db: DbClient;
   /** Shared with other ingest in this process when given; otherwise the plugin owns one. */
   writer?: TelemetryWriter | undefined;
+  /** How often WebSocket devices' last-seen times are written; default 10 s. */
+  lastSeenFlushMs?: number;
 }> = async (app, options) => {
   const writer = options.writer ?? createTelemetryWriter({ pool: options.db.pool });
   const authenticator = new DeviceAuthenticator(options.db.db);
@@ -29,6 +31,7 @@ export const deviceSocketRoutes: FastifyPluginAsync<{
     link: () => app.brokerLink,
     db: options.db.db,
     log: app.log,
+    ...(options.lastSeenFlushMs === undefined ? {} : { lastSeenFlushMs: options.lastSeenFlushMs }),
   });
   const authenticated = new WeakMap<FastifyRequest, { deviceId: string; credentialId: string }>();
   const sessions = new Set<DeviceSession>();
@@ -85,7 +88,16 @@ export const deviceSocketRoutes: FastifyPluginAsync<{
         return;
       }
       const { deviceId, credentialId } = identity;
-      const session = new DeviceSession({ socket, deviceId, link, writer, log: request.log });
+      const session = new DeviceSession({
+        socket,
+        deviceId,
+        link,
+        writer,
+        log: request.log,
+        seen: () => {
+          presence.seen(deviceId);
+        },
+      });
       sessions.add(session);
       const ofDevice = connected.get(deviceId) ?? new Map<ClosableSocket, string>();
       ofDevice.set(socket, credentialId);

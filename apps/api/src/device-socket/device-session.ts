@@ -24,6 +24,8 @@ export interface DeviceSessionDeps {
   link: BrokerLink;
   writer: TelemetryWriter;
   log: FastifyBaseLogger;
+  /** Called for every frame the device sends (its last-seen time). */
+  seen?: () => void;
   /** Telemetry frames being stored at once before the socket stops reading (back-pressure). */
   maxInFlightFrames?: number;
 }
@@ -47,6 +49,7 @@ export class DeviceSession {
       this.onCommand(message);
     });
     deps.socket.on('message', (data) => {
+      deps.seen?.();
       this.onFrame(data);
     });
   }

@@ -1,4 +1,5 @@
 import type { Database } from '@twinwire/db/client';
+import { LastSeenBatch } from '@twinwire/db/last-seen';
 import { devices } from '@twinwire/db/schema';
 import type { DeviceStatus } from '@twinwire/schemas/messages';
 import { statusTopic } from '@twinwire/schemas/topics';
@@ -15,12 +16,22 @@ export function createWsPresence(deps: {
   link: () => BrokerLink | null;
   db: Database;
   log: FastifyBaseLogger;
+  /** How often last-seen times are written (one statement for every device). */
+  lastSeenFlushMs?: number;
 }) {
   const sockets = new Map<string, number>();
   const chains = new Map<string, Promise<void>>();
+  const lastSeen = new LastSeenBatch(deps.db);
+  const flushLastSeen = () =>
+    lastSeen.flush().catch((error: unknown) => {
+      deps.log.warn({ err: error }, 'could not record last-seen times');
+    });
+  const flushTimer = setInterval(() => void flushLastSeen(), deps.lastSeenFlushMs ?? 10_000);
+  flushTimer.unref();
 
   async function announce(deviceId: string, online: boolean): Promise<void> {
     const since = Date.now();
+    lastSeen.forget(deviceId);
     const status: DeviceStatus = { online, since, protocol: 'websocket' };
     const published = deps
       .link()
@@ -56,6 +67,10 @@ export function createWsPresence(deps: {
   }
 
   return {
+    /** The device sent something: its last-seen time is written with the next flush. */
+    seen(deviceId: string): void {
+      lastSeen.seen(deviceId);
+    },
     connected(deviceId: string): Promise<void> {
       const count = (sockets.get(deviceId) ?? 0) + 1;
       sockets.set(deviceId, count);
@@ -70,8 +85,10 @@ export function createWsPresence(deps: {
       if (!sockets.delete(deviceId)) return Promise.resolve();
       return enqueue(deviceId, false);
     },
-    /** Marks every connected device offline (on shutdown). */
+    /** Marks every connected device offline (on shutdown) and stops flushing. */
     async allOffline(): Promise<void> {
+      clearInterval(flushTimer);
+      await flushLastSeen();
       const ids = [...sockets.keys()];
       sockets.clear();
       await Promise.all(ids.map((deviceId) => enqueue(deviceId, false)));

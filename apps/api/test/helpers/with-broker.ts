@@ -55,7 +55,9 @@ export const uniqueId = (prefix: string) =>
  * The real broker on free ports and the real API on a free port, linked with the service
  * credential, against one test database of their own.
  */
-export async function startStack(options: { live?: LiveOptions } = {}): Promise<Stack> {
+export async function startStack(
+  options: { live?: LiveOptions; deviceSocket?: { lastSeenFlushMs?: number } } = {},
+): Promise<Stack> {
   const database = await createTestDatabase(inject('postgresUrl'));
   const broker = await createBroker({
     config: readBrokerConfig(loopbackBrokerEnv(SERVICE_SECRET)),
@@ -85,6 +87,7 @@ export async function startStack(options: { live?: LiveOptions } = {}): Promise<
     log,
     broker: link,
     ...(options.live ? { live: options.live } : {}),
+    ...(options.deviceSocket ? { deviceSocket: options.deviceSocket } : {}),
   });
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
