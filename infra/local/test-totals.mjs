@@ -22,7 +22,10 @@ export function clearTestReports(root) {
   for (const { report } of testedPackages(root)) rmSync(report, { force: true });
 }
 
-/** Prints `N passed, N failed[, N skipped]`; returns true when every package reported and nothing failed. */
+/**
+ * Prints the skipped count (if any) and then, as the very last line, `N passed, N failed`;
+ * returns true when every package reported and nothing failed.
+ */
 export function printTestTotals(root) {
   const totals = { passed: 0, failed: 0, skipped: 0 };
   const missing = [];
@@ -46,8 +49,7 @@ export function printTestTotals(root) {
     );
     totals.failed += missing.length;
   }
-  console.log(
-    `${totals.passed} passed, ${totals.failed} failed${totals.skipped ? `, ${totals.skipped} skipped` : ''}`,
-  );
+  if (totals.skipped > 0) console.log(`twinwire: ${totals.skipped} tests skipped (see above why)`);
+  console.log(`${totals.passed} passed, ${totals.failed} failed`);
   return missing.length === 0 && totals.failed === 0;
 }
