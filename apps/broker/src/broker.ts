@@ -16,6 +16,7 @@ import { createTelemetryIngest } from './ingest/telemetry-ingest.ts';
 import { openListeners, type ListenerAddresses } from './listeners.ts';
 import type { Logger } from './log.ts';
 import { createBrokerMetrics, type BrokerMetrics } from './metrics.ts';
+import { installOutgoingQueues } from './outgoing-queues.ts';
 import { createPresence } from './presence.ts';
 import { SessionRegistry } from './sessions.ts';
 
@@ -80,6 +81,8 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
     drainTimeout: config.MQTT_DRAIN_TIMEOUT_MS,
     maxClientsIdLength: 128,
   });
+  // The in-memory persistence loses and duplicates QoS 2 messages of persistent sessions.
+  if (!cluster) installOutgoingQueues(aedes);
 
   const notify = createDeviceNotifier(aedes);
   const presence = createPresence({ aedes, db: deps.db.db, log });

@@ -2,11 +2,12 @@ import type { Acl } from '@twinwire/acl/acl';
 import { parseDeviceTopic } from '@twinwire/schemas/topics';
 import { parseDeviceStatus } from '@twinwire/schemas/validate';
 import type { AedesPublishPacket, Client, PublishPacket, Subscription } from 'aedes';
+import { TopicDecisions } from './access/topic-decisions.ts';
 import type { NotifyDevice } from './device-errors.ts';
 import type { TelemetryIngest } from './ingest/telemetry-ingest.ts';
 import type { Logger } from './log.ts';
 import type { BrokerMetrics } from './metrics.ts';
-import type { SessionRegistry } from './sessions.ts';
+import type { Session, SessionRegistry } from './sessions.ts';
 
 /**
  * Where refused publishes go. [MQTT-3.3.5-2] a server that does not authorize a PUBLISH must
@@ -21,6 +22,10 @@ function drop(packet: PublishPacket): void {
   packet.topic = DROPPED_TOPIC;
   packet.payload = Buffer.alloc(0);
   packet.retain = false;
+}
+
+function decisionsOf(session: Session): TopicDecisions {
+  return (session.decisions ??= new TopicDecisions(session.principal));
 }
 
 export function createAccessHooks(deps: {
@@ -48,8 +53,8 @@ export function createAccessHooks(deps: {
         return;
       }
       const { principal } = session;
-      deps.metrics.publishesReceived.inc({ qos: packet.qos });
-      if (!deps.acl().authorizePublish(principal, packet.topic)) {
+      deps.metrics.countPublishReceived(packet.qos);
+      if (!decisionsOf(session).mayPublish(deps.acl(), packet.topic)) {
         deps.metrics.publishesDenied.inc();
         deps.log.debug({ clientId: client.id, topic: packet.topic }, 'publish denied');
         if (principal.kind === 'device') {
@@ -107,9 +112,7 @@ export function createAccessHooks(deps: {
     authorizeForward: (client: Client, packet: AedesPublishPacket): AedesPublishPacket | null => {
       if (packet.topic === DROPPED_TOPIC) return null;
       const session = deps.sessions.get(client);
-      return session && deps.acl().authorizeSubscribe(session.principal, packet.topic)
-        ? packet
-        : null;
+      return session && decisionsOf(session).mayReceive(deps.acl(), packet.topic) ? packet : null;
     },
   };
 }

@@ -7,6 +7,9 @@ export function createBrokerMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'twinwire_broker_' });
   const registers = [registry];
+  // PUBLISHes are counted on the hot path in plain numbers, handed to prom-client when the
+  // registry is read: its `inc` with labels hashes and validates them on every call.
+  const publishesByQos = [0, 0, 0];
   return {
     registry,
     connections: new Gauge({
@@ -37,7 +40,19 @@ export function createBrokerMetrics() {
       help: 'PUBLISH packets from clients, by QoS',
       labelNames: ['qos'] as const,
       registers,
+      collect() {
+        for (let qos = 0; qos < publishesByQos.length; qos++) {
+          const count = publishesByQos[qos] ?? 0;
+          if (count === 0) continue;
+          publishesByQos[qos] = 0;
+          this.inc({ qos }, count);
+        }
+      },
     }),
+    /** Counts one PUBLISH in `publishesReceived`. */
+    countPublishReceived(qos: 0 | 1 | 2): void {
+      publishesByQos[qos] = (publishesByQos[qos] ?? 0) + 1;
+    },
     publishesDenied: new Counter({
       name: 'twinwire_broker_publishes_denied_total',
       help: 'PUBLISH packets acknowledged but dropped because the ACL denies them',

@@ -1,6 +1,7 @@
 import type { Principal } from '@twinwire/acl/rules';
 import type { DeviceProtocol } from '@twinwire/schemas/messages';
 import type { Client } from 'aedes';
+import type { TopicDecisions } from './access/topic-decisions.ts';
 
 /** What the broker knows about an authenticated connection. */
 export interface Session {
@@ -8,6 +9,8 @@ export interface Session {
   protocol: DeviceProtocol;
   /** For devices that authenticated with a secret: the credential it matched. */
   credentialId?: string;
+  /** This client's ACL decisions so far, made on its first publish or delivery. */
+  decisions?: TopicDecisions;
 }
 
 /** Sessions keyed by aedes client; entries die with their clients. */

@@ -54,7 +54,11 @@ export function createTelemetryIngest(deps: {
 
     const started = performance.now();
     try {
-      await Promise.all(rows.map((row) => deps.writer.write(row)));
+      // One reading per message is the common case: no Promise.all around a single write.
+      const [first] = rows;
+      await (rows.length === 1 && first !== undefined
+        ? deps.writer.write(first)
+        : Promise.all(rows.map((row) => deps.writer.write(row))));
     } catch (error) {
       deps.log.warn({ err: error, deviceId }, 'reading refused by the database');
       deps.notify(

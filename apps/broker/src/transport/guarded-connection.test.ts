@@ -113,6 +113,49 @@ describe('guarded connection lifecycle', () => {
     socket.destroy();
   });
 
+  it('gives a TCP socket the packets written in one event-loop turn as one write', async () => {
+    const { port, accepted } = await guardedServer();
+    const client = connectTcp(port, '127.0.0.1');
+    teardown.push(() => {
+      client.destroy();
+    });
+    await once(client, 'connect');
+    const [socket, guarded] = await accepted;
+    const batches: number[] = [];
+    const writable = socket as unknown as {
+      _write: (chunk: Buffer, encoding: BufferEncoding, cb: () => void) => void;
+      _writev: (chunks: { chunk: Buffer }[], cb: () => void) => void;
+    };
+    const write = writable._write.bind(socket);
+    const writev = writable._writev.bind(socket);
+    writable._write = (chunk, encoding, cb) => {
+      batches.push(chunk.length);
+      write(chunk, encoding, cb);
+    };
+    writable._writev = (chunks, cb) => {
+      batches.push(chunks.reduce((sum, { chunk }) => sum + chunk.length, 0));
+      writev(chunks, cb);
+    };
+    const received: Buffer[] = [];
+    client.on('data', (chunk: Buffer) => received.push(chunk));
+    // As aedes delivers: each packet from an immediate of its own, in pieces under a cork.
+    const packets = [publish('a'), publish('b'), publish('c')];
+    for (const packet of packets) {
+      setImmediate(() => {
+        guarded.cork();
+        guarded.write(packet.subarray(0, 2));
+        guarded.write(packet.subarray(2));
+        process.nextTick(() => {
+          guarded.uncork();
+        });
+      });
+    }
+    const all = Buffer.concat(packets);
+    await expect.poll(() => Buffer.concat(received).length).toBe(all.length);
+    expect(Buffer.concat(received).equals(all)).toBe(true);
+    expect(batches).toEqual([all.length]);
+  });
+
   it('lets aedes see a clean DISCONNECT: the will is not published [MQTT-3.14.4-3]', async () => {
     const { tcpPort, aedes } = await broker();
     const watcher = await mqttClient(tcpPort, 'watcher');

@@ -1,0 +1,65 @@
+import type { Acl } from '@twinwire/acl/acl';
+import type { Principal } from '@twinwire/acl/rules';
+
+/** Topics longer than this are decided every time: the memo holds short keys only. */
+const MAX_TOPIC_LENGTH = 128;
+/**
+ * Decisions remembered per client and action. A full memo takes no more topics: a client
+ * that uses more topics than this pays a failed lookup on the others, never a churn of
+ * evictions (a subscriber to many devices' topics would otherwise miss on every message).
+ */
+const MAX_TOPICS = 32;
+
+/**
+ * One client's ACL decisions by topic name, under the rules they were made with. A client
+ * publishes to, and receives from, the same few topics over and over, and looking a
+ * decision up costs a fraction of making it (the topic split into levels, two trie walks).
+ * Bounded per client, so memory stays proportional to connections whatever topics a client
+ * uses; forgotten whole when the rules are reloaded (`acl()` returns a new `Acl`).
+ */
+export class TopicDecisions {
+  readonly #principal: Principal;
+  #acl: Acl | null = null;
+  #publish: Map<string, boolean> | null = null;
+  #receive: Map<string, boolean> | null = null;
+
+  constructor(principal: Principal) {
+    this.#principal = principal;
+  }
+
+  /** `acl.authorizePublish` for this client's principal. */
+  mayPublish(acl: Acl, topic: string): boolean {
+    if (topic.length > MAX_TOPIC_LENGTH) return acl.authorizePublish(this.#principal, topic);
+    if (acl !== this.#acl) this.#forget(acl);
+    this.#publish ??= new Map();
+    let allowed = this.#publish.get(topic);
+    if (allowed === undefined) {
+      allowed = acl.authorizePublish(this.#principal, topic);
+      remember(this.#publish, topic, allowed);
+    }
+    return allowed;
+  }
+
+  /** May a message published on `topic` be delivered to this client? */
+  mayReceive(acl: Acl, topic: string): boolean {
+    if (topic.length > MAX_TOPIC_LENGTH) return acl.authorizeSubscribe(this.#principal, topic);
+    if (acl !== this.#acl) this.#forget(acl);
+    this.#receive ??= new Map();
+    let allowed = this.#receive.get(topic);
+    if (allowed === undefined) {
+      allowed = acl.authorizeSubscribe(this.#principal, topic);
+      remember(this.#receive, topic, allowed);
+    }
+    return allowed;
+  }
+
+  #forget(acl: Acl): void {
+    this.#acl = acl;
+    this.#publish?.clear();
+    this.#receive?.clear();
+  }
+}
+
+function remember(decisions: Map<string, boolean>, topic: string, allowed: boolean): void {
+  if (decisions.size < MAX_TOPICS) decisions.set(topic, allowed);
+}
