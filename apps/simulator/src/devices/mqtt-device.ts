@@ -130,9 +130,12 @@ export class MqttDevice implements VirtualDevice {
   private publish(client: MqttClient, payload: Buffer, seqs: readonly number[]): void {
     const { qos } = this.options;
     client.publish(this.topic, payload, { qos }, (error) => {
-      // The client object survives our reconnects, so this lands in its store for the next one.
+      // The client object survives our reconnects, so this lands in its store for the next
+      // one. Deferred: mqtt.js fails these while draining a queue it would append them to.
       if (qos > 0 && neverLeftTheClient(error) && !this.stopping) {
-        this.publish(client, payload, seqs);
+        setImmediate(() => {
+          this.publish(client, payload, seqs);
+        });
         return;
       }
       this.settled += seqs.length;

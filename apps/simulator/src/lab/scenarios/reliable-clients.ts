@@ -186,8 +186,9 @@ export async function mqttPair(options: {
       if (options.qos > 0) unconfirmed += 1;
       const publish = () => {
         publisher.publish(options.topic, payload, { qos: options.qos }, (error) => {
+          // Deferred: mqtt.js fails these while draining a queue it would append them to.
           if (options.qos > 0 && neverLeftTheClient(error)) {
-            publish();
+            setImmediate(publish);
             return;
           }
           if (options.qos > 0) unconfirmed -= 1;
