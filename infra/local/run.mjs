@@ -46,7 +46,8 @@ let status = 0;
 for (const args of commands[command]) {
   status = run([...pnpm, ...args], { exitOnFailure: command !== 'test' });
 }
-if (command === 'test') status = printTestTotals(root) && status === 0 ? 0 : 1;
+if (command === 'test')
+  status = printTestTotals(root, { commandFailed: status !== 0 }) && status === 0 ? 0 : 1;
 if (command === 'start' || command === 'dev') status = await runPlatform(command);
 process.exit(status);
 

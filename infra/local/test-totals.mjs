@@ -24,9 +24,10 @@ export function clearTestReports(root) {
 
 /**
  * Prints the skipped count (if any) and then, as the very last line, `N passed, N failed`;
- * returns true when every package reported and nothing failed.
+ * returns true when every package reported and nothing failed. `commandFailed`: some package's
+ * test command exited non-zero.
  */
-export function printTestTotals(root) {
+export function printTestTotals(root, { commandFailed = false } = {}) {
   const totals = { passed: 0, failed: 0, skipped: 0 };
   const missing = [];
   for (const { name, report } of testedPackages(root)) {
@@ -48,6 +49,14 @@ export function printTestTotals(root) {
       `twinwire: no test report from ${missing.join(', ')} (crashed before reporting): counted as failed`,
     );
     totals.failed += missing.length;
+  }
+  // A worker that crashed (out of memory, say) fails the package's test command while its
+  // report can still show every finished test as passed: the run must not read as green.
+  if (commandFailed && totals.failed === 0 && missing.length === 0) {
+    console.log(
+      'twinwire: a test command failed outside any test (see above): counted as 1 failed',
+    );
+    totals.failed = 1;
   }
   if (totals.skipped > 0) console.log(`twinwire: ${totals.skipped} tests skipped (see above why)`);
   console.log(`${totals.passed} passed, ${totals.failed} failed`);
