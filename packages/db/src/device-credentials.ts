@@ -1,6 +1,6 @@
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Database } from './client.ts';
-import { deviceCredentials } from './schema.ts';
+import { deviceCredentials, devices } from './schema.ts';
 import { generateSecret, hashSecret, verifySecret } from './secrets.ts';
 
 export interface IssuedCredential {
@@ -50,4 +50,31 @@ export async function verifyDeviceCredential(
     if (await verifySecret(secret, secretHash)) return id;
   }
   return null;
+}
+
+export interface DeviceAccess {
+  /** The given devices that still exist. */
+  existing: Set<string>;
+  /** Their credentials that are not revoked. */
+  activeCredentials: Set<string>;
+}
+
+/**
+ * What a connected device still holds: whether it exists and which credentials still work.
+ * Brokers and the API's device socket cut off a connection whose answer says no.
+ */
+export async function readDeviceAccess(db: Database, deviceIds: string[]): Promise<DeviceAccess> {
+  const [existing, active] = await Promise.all([
+    db.select({ id: devices.id }).from(devices).where(inArray(devices.id, deviceIds)),
+    db
+      .select({ id: deviceCredentials.id })
+      .from(deviceCredentials)
+      .where(
+        and(inArray(deviceCredentials.deviceId, deviceIds), isNull(deviceCredentials.revokedAt)),
+      ),
+  ]);
+  return {
+    existing: new Set(existing.map((row) => row.id)),
+    activeCredentials: new Set(active.map((row) => row.id)),
+  };
 }

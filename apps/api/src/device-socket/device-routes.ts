@@ -1,9 +1,9 @@
 import type { DbClient } from '@twinwire/db/client';
+import { readDeviceAccess } from '@twinwire/db/device-credentials';
 import { createTelemetryWriter, type TelemetryWriter } from '@twinwire/db/telemetry-writer';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { brokerUnavailable, connectedLink } from '../broker-link.ts';
 import { Unauthorized } from '../errors.ts';
-import { activeCredentialIds } from './access-check.ts';
 import { DeviceAuthenticator, deviceCredentialsOf } from './credentials.ts';
 import { DeviceSession } from './device-session.ts';
 import { createWsPresence } from './presence.ts';
@@ -44,9 +44,9 @@ export const deviceSocketRoutes: FastifyPluginAsync<{
     authenticator.forgetDevice(deviceId);
     const sockets = connected.get(deviceId);
     if (!sockets) return;
-    const active = await activeCredentialIds(options.db.db, deviceId);
+    const { existing, activeCredentials } = await readDeviceAccess(options.db.db, [deviceId]);
     for (const [socket, credentialId] of sockets) {
-      if (active.has(credentialId)) continue;
+      if (existing.has(deviceId) && activeCredentials.has(credentialId)) continue;
       app.log.info({ deviceId }, 'closing device socket: access revoked');
       socket.close(1008, 'access revoked: the credential was revoked or the device deleted');
     }

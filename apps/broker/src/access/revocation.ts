@@ -1,6 +1,5 @@
 import type { Database } from '@twinwire/db/client';
-import { deviceCredentials, devices } from '@twinwire/db/schema';
-import { and, inArray, isNull } from 'drizzle-orm';
+import { readDeviceAccess } from '@twinwire/db/device-credentials';
 import type { CredentialCache } from '../identity/credential-cache.ts';
 import type { Logger } from '../log.ts';
 import type { BrokerMetrics } from '../metrics.ts';
@@ -21,23 +20,13 @@ export function createRevocation(deps: {
   /** Disconnects the given devices' clients whose device or credential is gone. */
   async function cutOffRevoked(deviceIds: string[]): Promise<void> {
     if (deviceIds.length === 0) return;
-    const [existing, active] = await Promise.all([
-      deps.db.select({ id: devices.id }).from(devices).where(inArray(devices.id, deviceIds)),
-      deps.db
-        .select({ id: deviceCredentials.id })
-        .from(deviceCredentials)
-        .where(
-          and(inArray(deviceCredentials.deviceId, deviceIds), isNull(deviceCredentials.revokedAt)),
-        ),
-    ]);
-    const existingIds = new Set(existing.map((row) => row.id));
-    const activeIds = new Set(active.map((row) => row.id));
+    const { existing, activeCredentials } = await readDeviceAccess(deps.db, deviceIds);
     for (const deviceId of deviceIds) {
       for (const client of deps.sessions.clientsOfDevice(deviceId)) {
         const session = deps.sessions.get(client);
         const credentialOk =
-          session?.credentialId === undefined || activeIds.has(session.credentialId);
-        if (existingIds.has(deviceId) && credentialOk) continue;
+          session?.credentialId === undefined || activeCredentials.has(session.credentialId);
+        if (existing.has(deviceId) && credentialOk) continue;
         deps.cache.forgetDevice(deviceId);
         deps.metrics.disconnectsForRevocation.inc();
         deps.log.info({ deviceId, clientId: client.id }, 'disconnecting device: access revoked');
