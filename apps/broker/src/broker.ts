@@ -67,7 +67,8 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
     },
   });
 
-  const cluster = config.REDIS_URL ? createClusterBackends(config.REDIS_URL) : undefined;
+  const cluster = config.REDIS_URL ? createClusterBackends(config.REDIS_URL, log) : undefined;
+  if (cluster) metrics.watchRedis(cluster.connected);
   const aedes = await Aedes.createBroker({
     ...cluster?.backends,
     ...(config.BROKER_ID ? { id: config.BROKER_ID } : {}),
@@ -191,7 +192,7 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
       port: config.BROKER_HTTP_PORT,
       host: config.MQTT_HOST,
       registry: metrics.registry,
-      ready: () => !closing,
+      ready: () => !closing && (cluster?.connected() ?? true),
     });
   } catch (error) {
     clearInterval(housekeeping);

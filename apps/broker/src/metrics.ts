@@ -96,5 +96,16 @@ export function createBrokerMetrics() {
       labelNames: ['outcome'] as const,
       registers,
     }),
+    /** With REDIS_URL: reports `connected()` as `twinwire_broker_redis_connected` (1 or 0). */
+    watchRedis(connected: () => boolean): void {
+      new Gauge({
+        name: 'twinwire_broker_redis_connected',
+        help: '1 while every Redis connection of the cluster is ready, else 0',
+        registers,
+        collect() {
+          this.set(connected() ? 1 : 0);
+        },
+      });
+    },
   };
 }

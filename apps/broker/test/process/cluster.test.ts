@@ -7,6 +7,7 @@ import {
   spawnBroker,
   type SpawnedBroker,
 } from '../helpers/spawn-broker.ts';
+import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 import {
   closeAll,
   connectDevice,
@@ -32,20 +33,16 @@ describe.runIf(redisServer)('a cluster of two brokers sharing Redis', () => {
   const clients = new Set<MqttClient>();
   let database: TestDatabase;
   let redis: IsolatedRedis;
-  let brokerA: SpawnedBroker;
-  let brokerB: SpawnedBroker;
   let device: Device;
 
   beforeEach(async () => {
     database = await ownDatabase();
     [device] = (await provisionDevices(database, 'cluster', 1)) as [Device];
     redis = await isolatedRedis(redisServer!);
-    const env = { DATABASE_URL: database.url, REDIS_URL: redis.url };
-    [brokerA, brokerB] = await Promise.all([
-      spawnBroker({ ...env, BROKER_ID: 'broker-a' }),
-      spawnBroker({ ...env, BROKER_ID: 'broker-b' }),
-    ]);
   });
+
+  const spawnClusterBroker = (id: string, redisUrl = redis.url) =>
+    spawnBroker({ DATABASE_URL: database.url, REDIS_URL: redisUrl, BROKER_ID: id });
 
   afterEach(async () => {
     await closeAll(clients);
@@ -61,78 +58,141 @@ describe.runIf(redisServer)('a cluster of two brokers sharing Redis', () => {
     return client;
   }
 
-  it('delivers a message published on one broker to a subscriber on the other', async () => {
-    const onA = await track(connectDevice(brokerA.mqttUrl, device));
-    const commandTopic = `devices/${device.id}/commands/reboot`;
-    await onA.subscribeAsync(`devices/${device.id}/commands/#`, { qos: 1 });
-    const received = nextMessage(onA, commandTopic);
+  describe('two brokers', () => {
+    let brokerA: SpawnedBroker;
+    let brokerB: SpawnedBroker;
 
-    const api = await track(connectService(brokerB.mqttUrl, 'cluster-api'));
-    const command = JSON.stringify({ id: 'c1', args: { delayS: 5 } });
-    await api.publishAsync(commandTopic, command, { qos: 1 });
+    beforeEach(async () => {
+      [brokerA, brokerB] = await Promise.all([
+        spawnClusterBroker('broker-a'),
+        spawnClusterBroker('broker-b'),
+      ]);
+    });
 
-    expect(await received).toMatchObject({ payload: command, qos: 1, retain: false });
+    it('delivers a message published on one broker to a subscriber on the other', async () => {
+      const onA = await track(connectDevice(brokerA.mqttUrl, device));
+      const commandTopic = `devices/${device.id}/commands/reboot`;
+      await onA.subscribeAsync(`devices/${device.id}/commands/#`, { qos: 1 });
+      const received = nextMessage(onA, commandTopic);
+
+      const api = await track(connectService(brokerB.mqttUrl, 'cluster-api'));
+      const command = JSON.stringify({ id: 'c1', args: { delayS: 5 } });
+      await api.publishAsync(commandTopic, command, { qos: 1 });
+
+      expect(await received).toMatchObject({ payload: command, qos: 1, retain: false });
+    });
+
+    it('gives a new subscriber on one broker the message retained on the other', async () => {
+      const statusTopic = `devices/${device.id}/status`;
+      const status = JSON.stringify({ online: false, since: Date.now(), protocol: 'mqtt' });
+      const publisher = await track(connectService(brokerA.mqttUrl, 'cluster-publisher'));
+      await publisher.publishAsync(statusTopic, status, { qos: 1, retain: true });
+
+      const subscriber = await track(connectService(brokerB.mqttUrl, 'cluster-subscriber'));
+      const received = nextMessage(subscriber, statusTopic);
+      await subscriber.subscribeAsync(statusTopic, { qos: 1 });
+
+      // [MQTT-3.3.1-6] a new subscription gets the last retained message on a matching topic,
+      // [MQTT-3.3.1-8] with the RETAIN flag set.
+      expect(await received).toMatchObject({ payload: status, retain: true });
+      expect(await redis.keys()).toContain(`${redis.prefix}retained`);
+    });
+
+    it('keeps a persistent session across brokers: a QoS 1 message sent while offline is delivered on reconnect to the other broker', async () => {
+      const commandTopic = `devices/${device.id}/commands/reboot`;
+      const onA = await track(connectDevice(brokerA.mqttUrl, device, { clean: false }));
+      await onA.subscribeAsync(`devices/${device.id}/commands/#`, { qos: 1 });
+      await onA.endAsync();
+
+      const api = await track(connectService(brokerB.mqttUrl, 'cluster-api'));
+      const command = JSON.stringify({ id: 'c2', args: {} });
+      await api.publishAsync(commandTopic, command, { qos: 1 });
+
+      // Listen before CONNECT: the queued message may arrive in the same read as the CONNACK.
+      let sessionPresent: boolean | undefined;
+      let received: ReturnType<typeof nextMessage> | undefined;
+      await track(
+        connectDevice(brokerB.mqttUrl, device, { clean: false }, (onB) => {
+          onB.once('connect', (connack) => {
+            sessionPresent = connack.sessionPresent;
+          });
+          received = nextMessage(onB, commandTopic);
+        }),
+      );
+
+      // [MQTT-3.2.2-2] CONNACK says the session is present; [MQTT-3.1.2-5] the QoS 1 message
+      // published while the client was disconnected is delivered with the resumed session.
+      expect(sessionPresent).toBe(true);
+      expect(await received).toMatchObject({ payload: command, qos: 1 });
+    });
+
+    it('stores telemetry published through one broker once, and a service subscriber on the other sees it', async () => {
+      const watcher = await track(connectService(brokerA.mqttUrl, 'cluster-watcher'));
+      await watcher.subscribeAsync(device.topic, { qos: 1 });
+      const seen = nextMessage(watcher, device.topic);
+
+      const onB = await track(connectDevice(brokerB.mqttUrl, device));
+      await onB.publishAsync(device.topic, reading(1), { qos: 1 });
+
+      expect((await seen).payload).toBe(reading(1));
+      expect((await storedReadings(database)).map((row) => [row.device_id, row.seq])).toEqual([
+        [device.id, 1],
+      ]);
+      // Only the broker that ingested the reading wrote it: forwarding is not ingesting.
+      const committed = 'twinwire_broker_telemetry_committed_total';
+      expect(await readMetric(brokerB, committed)).toBe(1);
+      expect(await readMetric(brokerA, committed)).toBe(0);
+    });
   });
 
-  it('gives a new subscriber on one broker the message retained on the other', async () => {
-    const statusTopic = `devices/${device.id}/status`;
-    const status = JSON.stringify({ online: false, since: Date.now(), protocol: 'mqtt' });
-    const publisher = await track(connectService(brokerA.mqttUrl, 'cluster-publisher'));
-    await publisher.publishAsync(statusTopic, status, { qos: 1, retain: true });
+  /**
+   * Redis goes away and comes back, through a proxy the test cuts: the broker keeps running,
+   * says so once per connection, reports not ready meanwhile, and routes through Redis again.
+   */
+  describe('when Redis goes away', () => {
+    let proxy: TcpProxy;
+    let broker: SpawnedBroker;
 
-    const subscriber = await track(connectService(brokerB.mqttUrl, 'cluster-subscriber'));
-    const received = nextMessage(subscriber, statusTopic);
-    await subscriber.subscribeAsync(statusTopic, { qos: 1 });
+    beforeEach(async () => {
+      const server = new URL(redisServer!);
+      proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 6379) });
+      const viaProxy = new URL(redis.url);
+      viaProxy.hostname = '127.0.0.1';
+      viaProxy.port = String(proxy.port);
+      broker = await spawnClusterBroker('broker-outage', viaProxy.toString());
+    });
 
-    // [MQTT-3.3.1-6] a new subscription gets the last retained message on a matching topic,
-    // [MQTT-3.3.1-8] with the RETAIN flag set.
-    expect(await received).toMatchObject({ payload: status, retain: true });
-    expect(await redis.keys()).toContain(`${redis.prefix}retained`);
-  });
+    afterEach(() => proxy.close());
 
-  it('keeps a persistent session across brokers: a QoS 1 message sent while offline is delivered on reconnect to the other broker', async () => {
-    const commandTopic = `devices/${device.id}/commands/reboot`;
-    const onA = await track(connectDevice(brokerA.mqttUrl, device, { clean: false }));
-    await onA.subscribeAsync(`devices/${device.id}/commands/#`, { qos: 1 });
-    await onA.endAsync();
+    const readiness = async () =>
+      (await fetch(`http://127.0.0.1:${broker.ports.http}/readyz`)).status;
+    const outageLogged = (line: { msg?: string }) =>
+      line.msg?.startsWith('Redis unavailable') === true;
 
-    const api = await track(connectService(brokerB.mqttUrl, 'cluster-api'));
-    const command = JSON.stringify({ id: 'c2', args: {} });
-    await api.publishAsync(commandTopic, command, { qos: 1 });
+    it('keeps running, reports not ready while Redis is gone, and routes again once it is back', async () => {
+      await expect.poll(readiness).toBe(200);
+      expect(await readMetric(broker, 'twinwire_broker_redis_connected')).toBe(1);
 
-    // Listen before CONNECT: the queued message may arrive in the same read as the CONNACK.
-    let sessionPresent: boolean | undefined;
-    let received: ReturnType<typeof nextMessage> | undefined;
-    await track(
-      connectDevice(brokerB.mqttUrl, device, { clean: false }, (onB) => {
-        onB.once('connect', (connack) => {
-          sessionPresent = connack.sessionPresent;
-        });
-        received = nextMessage(onB, commandTopic);
-      }),
-    );
+      proxy.interrupt();
+      await broker.waitForLog(outageLogged);
+      await expect.poll(readiness).toBe(503);
+      expect(await readMetric(broker, 'twinwire_broker_redis_connected')).toBe(0);
+      expect(broker.process.exitCode).toBeNull();
 
-    // [MQTT-3.2.2-2] CONNACK says the session is present; [MQTT-3.1.2-5] the QoS 1 message
-    // published while the client was disconnected is delivered with the resumed session.
-    expect(sessionPresent).toBe(true);
-    expect(await received).toMatchObject({ payload: command, qos: 1 });
-  });
+      proxy.restore();
+      await expect.poll(readiness, { timeout: 15_000 }).toBe(200);
+      await broker.waitForLog((line) => line.msg === 'Redis connection restored');
+      expect(await readMetric(broker, 'twinwire_broker_redis_connected')).toBe(1);
+      // Once per connection (subscriber, publisher, persistence), not once per retry.
+      expect(broker.logs.filter(outageLogged).length).toBeLessThanOrEqual(3);
 
-  it('stores telemetry published through one broker once, and a service subscriber on the other sees it', async () => {
-    const watcher = await track(connectService(brokerA.mqttUrl, 'cluster-watcher'));
-    await watcher.subscribeAsync(device.topic, { qos: 1 });
-    const seen = nextMessage(watcher, device.topic);
-
-    const onB = await track(connectDevice(brokerB.mqttUrl, device));
-    await onB.publishAsync(device.topic, reading(1), { qos: 1 });
-
-    expect((await seen).payload).toBe(reading(1));
-    expect((await storedReadings(database)).map((row) => [row.device_id, row.seq])).toEqual([
-      [device.id, 1],
-    ]);
-    // Only the broker that ingested the reading wrote it: forwarding is not ingesting.
-    const committed = 'twinwire_broker_telemetry_committed_total';
-    expect(await readMetric(brokerB, committed)).toBe(1);
-    expect(await readMetric(brokerA, committed)).toBe(0);
+      // A subscription made after the outage is routed through Redis again.
+      const watcher = await track(connectService(broker.mqttUrl, 'outage-watcher'));
+      await watcher.subscribeAsync(device.topic, { qos: 1 });
+      const seen = nextMessage(watcher, device.topic);
+      const publisher = await track(connectDevice(broker.mqttUrl, device));
+      await publisher.publishAsync(device.topic, reading(1), { qos: 1 });
+      expect((await seen).payload).toBe(reading(1));
+    });
   });
 });
