@@ -40,9 +40,15 @@ export function printTestTotals(root, { commandFailed = false } = {}) {
     totals.failed += result.numFailedTests;
     totals.skipped += result.numPendingTests + result.numTodoTests;
     // A file that failed to load (syntax error, failing hook) has no tests to count.
-    totals.failed += result.testResults.filter(
+    const failedFiles = result.testResults.filter(
       (file) => file.status === 'failed' && file.assertionResults.length === 0,
     ).length;
+    totals.failed += failedFiles;
+    // A run that failed before any test (a global setup that threw) reports no tests at all.
+    if (result.success === false && result.numFailedTests === 0 && failedFiles === 0) {
+      console.log(`twinwire: ${name} failed outside any test (see above): counted as 1 failed`);
+      totals.failed += 1;
+    }
   }
   if (missing.length > 0) {
     console.log(
