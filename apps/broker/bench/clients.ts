@@ -36,20 +36,20 @@ export function connectClient(port: number, options: IClientOptions): Promise<Mq
   });
 }
 
-export interface ConnectedFleet {
-  clients: MqttClient[];
+export interface ConnectedFleet<Client = MqttClient> {
+  clients: Client[];
   elapsedMs: number;
   /** Per client: TCP connect to CONNACK, plus the SUBACK when `afterConnect` subscribes. */
   latencies: Samples;
 }
 
 /** Connects `count` clients with at most `concurrency` handshakes under way at once. */
-export async function connectFleet(
+export async function connectFleet<Client = MqttClient>(
   count: number,
   concurrency: number,
-  open: (index: number) => Promise<MqttClient>,
-): Promise<ConnectedFleet> {
-  const clients: MqttClient[] = new Array<MqttClient>(count);
+  open: (index: number) => Promise<Client>,
+): Promise<ConnectedFleet<Client>> {
+  const clients = new Array<Client>(count);
   const latencies = new Samples();
   let next = 0;
   const started = performance.now();

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import type { MqttClient } from 'mqtt';
+import type { LeanDevice } from './lean-device.ts';
 import { CpuAccount, type CpuSplit } from './machine.ts';
 import { Samples, sleep, waitUntil } from './stats.ts';
 import type { OurBroker } from './targets.ts';
@@ -26,12 +26,12 @@ class Readings {
   }
 }
 
-const readingsByFleet = new WeakMap<readonly MqttClient[], Readings>();
-function readingsFor(clients: readonly MqttClient[]): Readings {
-  let readings = readingsByFleet.get(clients);
+const readingsByFleet = new WeakMap<readonly LeanDevice[], Readings>();
+function readingsFor(devices: readonly LeanDevice[]): Readings {
+  let readings = readingsByFleet.get(devices);
   if (!readings) {
-    readings = new Readings(clients.length);
-    readingsByFleet.set(clients, readings);
+    readings = new Readings(devices.length);
+    readingsByFleet.set(devices, readings);
   }
   return readings;
 }
@@ -43,18 +43,19 @@ export interface Qos1Result {
   rss: number;
   /** Every PUBACK received, warm-up and drain included: each is a committed row. */
   ackedTotal: number;
+  /** Publishes failed by their connection closing first; that device sends no more. */
   errors: number;
   cpu: CpuSplit;
 }
 
 export async function runQos1(
   broker: OurBroker,
-  clients: readonly MqttClient[],
+  devices: readonly LeanDevice[],
   ids: readonly string[],
   options: { window: number; measureMs: number },
   account: CpuAccount,
 ): Promise<Qos1Result> {
-  const readings = readingsFor(clients);
+  const readings = readingsFor(devices);
   const latencies = new Samples();
   let running = true;
   let counting = false;
@@ -68,25 +69,26 @@ export async function runQos1(
     if (!running) return;
     const sentAt = performance.now();
     outstanding += 1;
-    clients[device]!.publish(
+    devices[device]!.publish(
       `devices/${ids[device]!}/telemetry`,
       readings.next(device),
-      { qos: 1 },
+      1,
       (error) => {
         outstanding -= 1;
-        if (error) errors += 1;
-        else {
-          acked += 1;
-          if (counting) {
-            ackedInWindow += 1;
-            latencies.add(performance.now() - sentAt);
-          }
+        if (error) {
+          errors += 1;
+          return;
+        }
+        acked += 1;
+        if (counting) {
+          ackedInWindow += 1;
+          latencies.add(performance.now() - sentAt);
         }
         send(device);
       },
     );
   };
-  for (let device = 0; device < clients.length; device += 1) {
+  for (let device = 0; device < devices.length; device += 1) {
     for (let i = 0; i < options.window; i += 1) send(device);
   }
 
@@ -116,6 +118,8 @@ export interface Qos0Result {
   cpuMicrosPerReading: number;
   rss: number;
   sent: number;
+  /** Readings not sent because their device's connection had closed. */
+  unsent: number;
   /** Rows added to the table by this phase, counted there once the broker settled. */
   stored: number;
   dropped: number;
@@ -127,13 +131,13 @@ export interface Qos0Result {
 
 export async function runQos0(
   broker: OurBroker,
-  clients: readonly MqttClient[],
+  devices: readonly LeanDevice[],
   ids: readonly string[],
   options: { rate: number; measureMs: number },
   countRows: () => Promise<number>,
   account: CpuAccount,
 ): Promise<Qos0Result> {
-  const readings = readingsFor(clients);
+  const readings = readingsFor(devices);
   const rowsBefore = await countRows();
   const counters = async () => ({
     committed: await broker.metric(COMMITTED),
@@ -144,15 +148,20 @@ export async function runQos0(
 
   // Fixed offered rate: a 1 ms timer sends what the schedule says is due, round-robin.
   let sent = 0;
+  let unsent = 0;
   let next = 0;
   const perMs = options.rate / 1000;
   const begun = performance.now();
   const timer = setInterval(() => {
-    const due = Math.floor((performance.now() - begun) * perMs) - sent;
+    const due = Math.floor((performance.now() - begun) * perMs) - sent - unsent;
     for (let i = 0; i < due; i += 1) {
-      clients[next]!.publish(`devices/${ids[next]!}/telemetry`, readings.next(next), { qos: 0 });
-      sent += 1;
-      next = (next + 1) % clients.length;
+      const device = devices[next]!;
+      if (device.closed) unsent += 1;
+      else {
+        device.publish(`devices/${ids[next]!}/telemetry`, readings.next(next), 0);
+        sent += 1;
+      }
+      next = (next + 1) % devices.length;
     }
   }, 1);
 
@@ -191,6 +200,7 @@ export async function runQos0(
     cpuMicrosPerReading: (after.broker - before.broker) / sentInWindow,
     rss: await broker.rss(),
     sent,
+    unsent,
     stored: (await countRows()) - rowsBefore,
     dropped: settled.dropped - initial.dropped,
     invalid: settled.invalid - initial.invalid,

@@ -3,7 +3,7 @@
  * bench process (the load generators, all threads), our PostgreSQL, and everything else.
  * The machine is shared, so "others" says how much a run was disturbed.
  */
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import { clockTicksPerSecond, procCpuMicros } from './targets.ts';
 
 export interface CpuSnapshot {
@@ -87,24 +87,66 @@ function machineBusyMicros(): number {
   return ((user + nice + system + irq + softirq + steal) * 1e6) / clockTicksPerSecond;
 }
 
+/**
+ * The postmaster is the postgres process holding the socket that listens on `port` (its
+ * command line need not name the port: a system PostgreSQL takes it from its config).
+ */
 function findPostgres(port: number): number[] {
+  const listening = listeningSocketInodes(port);
   const parents = new Map<number, number>();
-  let postmaster: number | undefined;
+  const postgres: number[] = [];
   for (const name of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
     const pid = Number(name);
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      parents.set(pid, ppid);
-      if (!stat.includes('(postgres)')) continue;
-      const cmdline = readFileSync(`/proc/${name}/cmdline`, 'utf8').split('\0');
-      const flag = cmdline.indexOf('-p');
-      if (flag >= 0 && cmdline[flag + 1] === String(port)) postmaster = pid;
+      parents.set(pid, Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+      if (stat.includes('(postgres)')) postgres.push(pid);
     } catch {
       // The process exited while we looked.
     }
   }
+  const postmaster = postgres.find(
+    (pid) => !postgres.includes(parents.get(pid) ?? 0) && holdsSocket(pid, listening),
+  );
   if (postmaster === undefined) return [];
-  const root = postmaster;
-  return [root, ...[...parents].filter(([, ppid]) => ppid === root).map(([pid]) => pid)];
+  return [
+    postmaster,
+    ...[...parents].filter(([, ppid]) => ppid === postmaster).map(([pid]) => pid),
+  ];
+}
+
+/** Inodes of the TCP sockets listening on `port`, IPv4 and IPv6 (/proc/net/tcp{,6}). */
+function listeningSocketInodes(port: number): Set<string> {
+  const inodes = new Set<string>();
+  const portHex = port.toString(16).toUpperCase().padStart(4, '0');
+  for (const table of ['/proc/net/tcp', '/proc/net/tcp6']) {
+    let lines: string[];
+    try {
+      lines = readFileSync(table, 'utf8').split('\n').slice(1);
+    } catch {
+      continue;
+    }
+    for (const line of lines) {
+      const fields = line.trim().split(/\s+/);
+      // local_address is ADDR:PORT in hex; state 0A is LISTEN; the inode is field 9.
+      if (fields[1]?.endsWith(`:${portHex}`) && fields[3] === '0A' && fields[9])
+        inodes.add(fields[9]);
+    }
+  }
+  return inodes;
+}
+
+function holdsSocket(pid: number, inodes: Set<string>): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).some((fd) => {
+      try {
+        const target = readlinkSync(`/proc/${pid}/fd/${fd}`);
+        return target.startsWith('socket:[') && inodes.has(target.slice(8, -1));
+      } catch {
+        return false;
+      }
+    });
+  } catch {
+    return false;
+  }
 }

@@ -18,7 +18,20 @@ import {
   type Scenario,
 } from './routing-load.ts';
 import { PAYLOAD_BYTES } from './routing-publishers.ts';
-import { NONE, mib, micros, ms, percent, progress, rate, ratio, row, verdict } from './stats.ts';
+import { combineRounds, cpuRatio, type RoundedMeasurement } from './rounds.ts';
+import {
+  NONE,
+  mib,
+  micros,
+  ms,
+  percent,
+  progress,
+  rate,
+  ratio,
+  row,
+  times,
+  verdict,
+} from './stats.ts';
 import type { Row } from './stats.ts';
 import {
   findMosquitto,
@@ -32,6 +45,8 @@ export interface RoutingOptions {
   publishers: number;
   rates: number[];
   phases: Phases;
+  /** Each scenario runs this many times per broker, the brokers taking turns. */
+  rounds: number;
   serviceSecret: string;
   cpuProfileDir: string | undefined;
 }
@@ -50,7 +65,7 @@ interface Contender {
   kind: Kind;
   target: BrokerTarget;
   load: RoutingLoad;
-  results: Measurement[];
+  results: RoundedMeasurement[];
 }
 
 export async function benchRouting(
@@ -96,10 +111,19 @@ export async function benchRouting(
       }
     }
     for (const scenario of scenarios) {
-      for (const entry of contenders) {
-        progress(`routing: ${label(scenario)} — ${entry.target.name}`);
-        entry.results.push(await entry.load.run(scenario, options.phases));
+      const rounds = contenders.map((): Measurement[] => []);
+      for (let round = 0; round < options.rounds; round += 1) {
+        // Rotating who goes first keeps any periodic disturbance from favouring one broker.
+        for (let turn = 0; turn < contenders.length; turn += 1) {
+          const index = (turn + round) % contenders.length;
+          const entry = contenders[index]!;
+          progress(
+            `routing: ${label(scenario)} — ${entry.target.name}, round ${round + 1}/${options.rounds}`,
+          );
+          rounds[index]!.push(await entry.load.run(scenario, options.phases));
+        }
       }
+      contenders.forEach((entry, index) => entry.results.push(combineRounds(rounds[index]!)));
     }
   } finally {
     for (const stop of stops.reverse()) await stop();
@@ -134,7 +158,7 @@ export async function benchRouting(
   });
   notes.push(
     `${options.publishers} publishers (service/pub-N → devices/bench-N/commands/noop, ${PAYLOAD_BYTES}-byte payloads) → 1 subscriber (service/sub, ${SUBSCRIPTION}, QoS 1 subscription); ` +
-      `${options.phases.warmupMs / 1000}s warm-up then ${options.phases.measureMs / 1000}s measured per row; saturation windows: QoS 1 ${options.phases.window.qos1} un-PUBACKed, QoS 0 ${options.phases.window.qos0} undelivered per publisher.`,
+      `${options.phases.warmupMs / 1000}s warm-up then ${options.phases.measureMs / 1000}s measured, ${options.rounds} round(s) per row with the brokers taking turns: CPU µs/msg is the median round, "vs mosquitto" the median of the per-round ratios (range in brackets), latencies pooled over all rounds; saturation windows: QoS 1 ${options.phases.window.qos1} un-PUBACKed, QoS 0 ${options.phases.window.qos0} undelivered per publisher.`,
     'twinwire: createBroker() with auth + ACL hooks, packet guard and metrics, MQTT_MAX_PUBLISH_RATE=0 (the 1,000/s per-connection default would cap saturation at 50k/s). ' +
       'aedes (bare): Aedes.createBroker() on a net server with TCP_NODELAY, anonymous. mosquitto 2: anonymous, set_tcp_nodelay true, no queue/in-flight caps.',
     `CPU µs/msg = broker process user+system CPU (all threads, from /proc/<pid>/stat for all three brokers) over the measured window / messages delivered in it. Publishers run in a worker thread, the subscriber in the main thread, all on the same ${availableParallelism()} cores as the broker. ` +
@@ -178,13 +202,13 @@ function nagleShare(measurement: Measurement): number {
   return measurement.latencies.shareBetween(NAGLE_BAND[0], NAGLE_BAND[1]);
 }
 
-function ourRow(measurement: Measurement, baseline: Measurement | undefined): Row {
+function ourRow(measurement: RoundedMeasurement, baseline: RoundedMeasurement | undefined): Row {
   const { scenario, latencies } = measurement;
   const p99 = latencies.quantile(0.99);
   const checks: string[] = [];
   if (baseline) {
-    const cpuRatio = measurement.cpuMicrosPerMessage / baseline.cpuMicrosPerMessage;
-    checks.push(`CPU ≤ ${CPU_RATIO_TARGET}× mosquitto: ${verdict(cpuRatio <= CPU_RATIO_TARGET)}`);
+    const { median } = cpuRatio(measurement, baseline);
+    checks.push(`CPU ≤ ${CPU_RATIO_TARGET}× mosquitto: ${verdict(median <= CPU_RATIO_TARGET)}`);
   }
   if (scenario.rate === P99_TARGET_RATE) {
     const limit = P99_TARGET_MS[scenario.qos];
@@ -206,15 +230,16 @@ function ourRow(measurement: Measurement, baseline: Measurement | undefined): Ro
   });
 }
 
-function versus(measurement: Measurement, baseline: Measurement): string {
-  const cpu = ratio(measurement.cpuMicrosPerMessage, baseline.cpuMicrosPerMessage);
-  return `CPU ${cpu}, p99 ${ratio(measurement.latencies.quantile(0.99), baseline.latencies.quantile(0.99))}`;
+function versus(measurement: RoundedMeasurement, baseline: RoundedMeasurement): string {
+  const { median, low, high } = cpuRatio(measurement, baseline);
+  const range = measurement.rounds.length > 1 ? ` (${low.toFixed(2)}–${high.toFixed(2)})` : '';
+  return `CPU ${times(median)}${range}, p99 ${ratio(measurement.latencies.quantile(0.99), baseline.latencies.quantile(0.99))}`;
 }
 
 function baselineRow(
   name: string,
-  measurement: Measurement,
-  mosquitto: Measurement | undefined,
+  measurement: RoundedMeasurement,
+  mosquitto: RoundedMeasurement | undefined,
 ): Row {
   return row({
     benchmark: `${label(measurement.scenario)} — ${name}`,
@@ -230,8 +255,8 @@ function baselineRow(
 
 function detail(
   broker: string,
-  measurement: Measurement,
-  bare: Measurement | undefined,
+  measurement: RoundedMeasurement,
+  bare: RoundedMeasurement | undefined,
 ): Record<string, string> {
   const { latencies } = measurement;
   return {
@@ -242,9 +267,7 @@ function detail(
     'max (ms)': ms(latencies.quantile(1)),
     '35–45 ms': percent(nagleShare(measurement)),
     lost: String(measurement.lost),
-    'CPU vs bare aedes': bare
-      ? ratio(measurement.cpuMicrosPerMessage, bare.cpuMicrosPerMessage)
-      : NONE,
+    'CPU vs bare aedes': bare ? times(cpuRatio(measurement, bare).median) : NONE,
     'CPU cores used': CpuAccount.format(measurement.cpu),
   };
 }

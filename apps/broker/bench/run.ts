@@ -24,6 +24,7 @@ const sizes = quick
       routing: {
         publishers: 10,
         rates: [2_000],
+        rounds: 1,
         phases: { warmupMs: 300, measureMs: 700, window: { qos0: 20, qos1: 10 } },
       },
       ingest: {
@@ -40,6 +41,7 @@ const sizes = quick
       routing: {
         publishers: 50,
         rates: [10_000, 20_000],
+        rounds: 3,
         phases: { warmupMs: 600, measureMs: 2_000, window: { qos0: 20, qos1: 10 } },
       },
       ingest: {

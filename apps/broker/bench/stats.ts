@@ -51,6 +51,11 @@ export class Samples {
     return this.values[index]!;
   }
 
+  addAll(other: Samples): void {
+    for (const value of other.values) this.values.push(value);
+    this.sorted = false;
+  }
+
   /** Share (0..1) of samples within [low, high]. */
   shareBetween(low: number, high: number): number {
     if (this.values.length === 0) return 0;
@@ -78,7 +83,12 @@ export function mib(bytes: number): string {
 }
 
 export function ratio(ours: number, theirs: number): string {
-  return Number.isFinite(ours / theirs) ? `${(ours / theirs).toFixed(2)}×` : NONE;
+  return times(ours / theirs);
+}
+
+/** A ratio already computed, as `1.23×`. */
+export function times(value: number): string {
+  return Number.isFinite(value) ? `${value.toFixed(2)}×` : NONE;
 }
 
 export function verdict(met: boolean): string {
