@@ -40,7 +40,9 @@ describe.runIf(redisServer)('createClusterBackends', () => {
       await expect.poll(() => received).toEqual(['after the handshake']);
       expect(errors).toEqual([]);
     } finally {
-      await new Promise<void>((resolve) => { mq.close(resolve); });
+      await new Promise<void>((resolve) => {
+        mq.close(resolve);
+      });
       await cluster.close();
     }
   });
