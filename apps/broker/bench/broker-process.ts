@@ -1,7 +1,8 @@
 /**
  * A broker under test, in a process of its own so its CPU and memory are its own: the
  * load generators run in the parent. Either the real broker (`createBroker`, as main.ts
- * builds it) or, as a baseline, plain aedes with none of our hooks. Driven over the fork
+ * builds it) or, as baselines, plain aedes with none of our hooks and a relay that only frames
+ * packets (node-relay.ts), the floor for any Node broker. Driven over the fork
  * IPC channel (broker-protocol.ts); exits when the parent goes away.
  */
 import { createServer } from 'node:net';
@@ -12,6 +13,7 @@ import { createBroker } from '../src/broker.ts';
 import { readBrokerConfig } from '../src/config.ts';
 import { closeServer, listen } from '../src/listen.ts';
 import type { BrokerReply, BrokerRequest, BrokerStats } from './broker-protocol.ts';
+import { createNodeRelay } from './node-relay.ts';
 
 function reply(message: BrokerReply): void {
   process.send?.(message);
@@ -48,6 +50,13 @@ async function startTwinwire(request: Extract<BrokerRequest, { kind: 'twinwire' 
   reply({ type: 'ready', mqttPort: broker.addresses.mqtt, httpPort: broker.addresses.http });
 }
 
+async function startRelay() {
+  const server = createNodeRelay();
+  const port = await listen(server, 0, '127.0.0.1', 'relay');
+  close = () => closeServer(server);
+  reply({ type: 'ready', mqttPort: port, httpPort: 0 });
+}
+
 async function startAedes() {
   const aedes = await Aedes.createBroker();
   const server = createServer((socket) => {
@@ -70,7 +79,11 @@ async function startAedes() {
 async function handle(request: BrokerRequest): Promise<void> {
   switch (request.type) {
     case 'start':
-      await (request.kind === 'twinwire' ? startTwinwire(request) : startAedes());
+      await (request.kind === 'twinwire'
+        ? startTwinwire(request)
+        : request.kind === 'aedes'
+          ? startAedes()
+          : startRelay());
       return;
     case 'stats':
       reply({ type: 'stats', stats: stats(request.gc) });

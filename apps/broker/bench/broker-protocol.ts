@@ -9,6 +9,8 @@ export type BrokerRequest =
     }
   /** Plain aedes on a TCP server with TCP_NODELAY: no guard, hooks, metrics or database. */
   | { type: 'start'; kind: 'aedes' }
+  /** The floor: a relay that only frames packets (node-relay.ts). */
+  | { type: 'start'; kind: 'relay' }
   /** With `gc`, a full garbage collection runs first so heap numbers hold live objects only. */
   | { type: 'stats'; gc: boolean }
   | { type: 'stop' };

@@ -58,6 +58,10 @@ export function startBareAedes(cpuProfileDir?: string): Promise<BrokerTarget> {
   return startBrokerProcess('aedes (bare)', { type: 'start', kind: 'aedes' }, cpuProfileDir);
 }
 
+export function startNodeRelay(cpuProfileDir?: string): Promise<BrokerTarget> {
+  return startBrokerProcess('node relay (floor)', { type: 'start', kind: 'relay' }, cpuProfileDir);
+}
+
 async function startBrokerProcess(
   name: string,
   start: BrokerRequest,
