@@ -39,6 +39,9 @@ export interface Broker {
   close(): Promise<void>;
 }
 
+/** How long a clustered broker waits for Redis at start before it gives up. */
+const REDIS_START_TIMEOUT_MS = 10_000;
+
 export async function createBroker(deps: BrokerDeps): Promise<Broker> {
   const { config, log } = deps;
   const metrics = createBrokerMetrics();
@@ -68,7 +71,10 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
   });
 
   const cluster = config.REDIS_URL ? createClusterBackends(config.REDIS_URL, log) : undefined;
-  if (cluster) metrics.watchRedis(cluster.connected);
+  if (cluster) {
+    await cluster.ready(REDIS_START_TIMEOUT_MS);
+    metrics.watchRedis(cluster.connected);
+  }
   const aedes = await Aedes.createBroker({
     ...cluster?.backends,
     ...(config.BROKER_ID ? { id: config.BROKER_ID } : {}),

@@ -1,10 +1,47 @@
 import type { EventEmitter } from 'node:events';
+import { createServer, type AddressInfo } from 'node:net';
+import { setTimeout } from 'node:timers/promises';
 import type { Redis } from 'ioredis';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
 import { createClusterBackends } from './cluster.ts';
 
 const redisServer = process.env.REDIS_URL;
+
+/** A loopback port nothing listens on (it was free a moment ago). */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('createClusterBackends without a Redis', () => {
+  it('gives up at start with an error naming REDIS_URL, without the password, and stops retrying', async () => {
+    const url = `redis://:hunter2-secret@127.0.0.1:${await closedPort()}`;
+    const cluster = createClusterBackends(url, pino({ level: 'silent' }));
+    const mq = cluster.backends.mq as typeof cluster.backends.mq & { subConn: Redis };
+
+    const failure = await cluster.ready(500).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+
+    expect(failure).toBeInstanceOf(Error);
+    const { message } = failure as Error;
+    expect(message).toMatch(
+      /^REDIS_URL: Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:\d+ did not answer within 0\.5 s \(connect ECONNREFUSED/,
+    );
+    expect(message).not.toContain('hunter2');
+    expect(cluster.connected()).toBe(false);
+    // ioredis retries every min(50 ms × attempt, 2 s): in a second without retries it has stopped.
+    let retries = 0;
+    mq.subConn.on('reconnecting', () => (retries += 1));
+    await setTimeout(1_000);
+    expect(retries).toBe(0);
+  });
+});
 
 describe.runIf(redisServer)('createClusterBackends', () => {
   // ioredis 5 failed the subscriber connection for good when a SUBSCRIBE went out before its

@@ -10,6 +10,11 @@ export interface ClusterBackends {
   backends: { mq: ReturnType<typeof createRedisEmitter>; persistence: unknown };
   /** True while every Redis connection is ready: routing, sessions and retained messages work. */
   connected: () => boolean;
+  /**
+   * Resolves once every connection is ready. After `timeoutMs` it disconnects them and
+   * rejects with an error naming REDIS_URL: a broker does not start without its cluster.
+   */
+  ready(timeoutMs: number): Promise<void>;
   /** aedes closes the emitter; the persistence's connection is ours to end. */
   close(): Promise<void>;
 }
@@ -61,12 +66,52 @@ export function createClusterBackends(redisUrl: string, log: Logger): ClusterBac
     });
   }
 
+  function ready(timeoutMs: number): Promise<void> {
+    const all = Object.values(connections);
+    return new Promise<void>((resolve, reject) => {
+      let lastError: Error | undefined;
+      const onError = (error: Error) => {
+        lastError = error;
+      };
+      const settle = (failure?: Error) => {
+        clearTimeout(timer);
+        for (const connection of all) connection.off('ready', onReady).off('error', onError);
+        if (!failure) {
+          resolve();
+          return;
+        }
+        for (const connection of all) connection.disconnect();
+        reject(failure);
+      };
+      const onReady = () => {
+        if (connected()) settle();
+      };
+      const timer = setTimeout(() => {
+        const cause = lastError ? ` (${lastError.message})` : '';
+        settle(
+          new Error(
+            `REDIS_URL: Redis at ${withoutPassword(redisUrl)} did not answer within ${timeoutMs / 1000} s${cause}`,
+          ),
+        );
+      }, timeoutMs);
+      for (const connection of all) connection.on('ready', onReady).on('error', onError);
+      onReady();
+    });
+  }
+
   return {
     backends: { mq, persistence },
     connected,
+    ready,
     close: () => {
       closing = true;
       return connections.persistence.quit().then(() => undefined);
     },
   };
+}
+
+function withoutPassword(url: string): string {
+  const parsed = new URL(url);
+  if (parsed.password) parsed.password = '***';
+  return parsed.toString();
 }
