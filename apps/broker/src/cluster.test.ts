@@ -1,6 +1,6 @@
 import type { EventEmitter } from 'node:events';
-import { createServer, type AddressInfo } from 'node:net';
 import { setTimeout } from 'node:timers/promises';
+import { freePort } from '@twinwire/db/embedded';
 import type { Redis } from 'ioredis';
 import pino from 'pino';
 import { describe, expect, it } from 'vitest';
@@ -8,18 +8,10 @@ import { createClusterBackends } from './cluster.ts';
 
 const redisServer = process.env.REDIS_URL;
 
-/** A loopback port nothing listens on (it was free a moment ago). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe('createClusterBackends without a Redis', () => {
   it('gives up at start with an error naming REDIS_URL, without the password, and stops retrying', async () => {
-    const url = `redis://:hunter2-secret@127.0.0.1:${await closedPort()}`;
+    // A port that was free a moment ago: nothing listens there.
+    const url = `redis://:hunter2-secret@127.0.0.1:${await freePort()}`;
     const cluster = createClusterBackends(url, pino({ level: 'silent' }));
     const mq = cluster.backends.mq as typeof cluster.backends.mq & { subConn: Redis };
 

@@ -1,4 +1,4 @@
-// Test infrastructure: a real network fault between a client and PostgreSQL.
+// Test infrastructure: a real network fault between a client and a server (PostgreSQL, Redis).
 import { createServer, connect, type Server, type Socket } from 'node:net';
 
 export interface OutageProxy {
@@ -9,7 +9,10 @@ export interface OutageProxy {
   close(): Promise<void>;
 }
 
-/** A TCP proxy in front of PostgreSQL that can fail like a network does, for outage tests. */
+/**
+ * A TCP proxy in front of the server `targetUrl` names (any scheme with a host and port) that
+ * can fail like a network does, for outage tests; `url` is `targetUrl` pointed at the proxy.
+ */
 export async function startOutageProxy(targetUrl: string): Promise<OutageProxy> {
   const target = new URL(targetUrl);
   const sockets = new Set<Socket>();

@@ -29,26 +29,24 @@ export class TopicDecisions {
 
   /** `acl.authorizePublish` for this client's principal. */
   mayPublish(acl: Acl, topic: string): boolean {
-    if (topic.length > MAX_TOPIC_LENGTH) return acl.authorizePublish(this.#principal, topic);
-    if (acl !== this.#acl) this.#forget(acl);
-    this.#publish ??= new Map();
-    let allowed = this.#publish.get(topic);
-    if (allowed === undefined) {
-      allowed = acl.authorizePublish(this.#principal, topic);
-      remember(this.#publish, topic, allowed);
-    }
-    return allowed;
+    return this.#decide(acl, topic, true);
   }
 
   /** May a message published on `topic` be delivered to this client? */
   mayReceive(acl: Acl, topic: string): boolean {
-    if (topic.length > MAX_TOPIC_LENGTH) return acl.authorizeSubscribe(this.#principal, topic);
+    return this.#decide(acl, topic, false);
+  }
+
+  #decide(acl: Acl, topic: string, publishing: boolean): boolean {
+    if (topic.length > MAX_TOPIC_LENGTH) return ask(acl, this.#principal, topic, publishing);
     if (acl !== this.#acl) this.#forget(acl);
-    this.#receive ??= new Map();
-    let allowed = this.#receive.get(topic);
+    const decisions = publishing
+      ? (this.#publish ??= new Map<string, boolean>())
+      : (this.#receive ??= new Map<string, boolean>());
+    let allowed = decisions.get(topic);
     if (allowed === undefined) {
-      allowed = acl.authorizeSubscribe(this.#principal, topic);
-      remember(this.#receive, topic, allowed);
+      allowed = ask(acl, this.#principal, topic, publishing);
+      if (decisions.size < MAX_TOPICS) decisions.set(topic, allowed);
     }
     return allowed;
   }
@@ -60,6 +58,8 @@ export class TopicDecisions {
   }
 }
 
-function remember(decisions: Map<string, boolean>, topic: string, allowed: boolean): void {
-  if (decisions.size < MAX_TOPICS) decisions.set(topic, allowed);
+function ask(acl: Acl, principal: Principal, topic: string, publishing: boolean): boolean {
+  return publishing
+    ? acl.authorizePublish(principal, topic)
+    : acl.authorizeSubscribe(principal, topic);
 }

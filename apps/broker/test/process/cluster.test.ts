@@ -1,3 +1,4 @@
+import { startOutageProxy, type OutageProxy } from '@twinwire/db/outage-proxy';
 import type { TestDatabase } from '@twinwire/db/testing';
 import type { MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -7,7 +8,6 @@ import {
   spawnBroker,
   type SpawnedBroker,
 } from '../helpers/spawn-broker.ts';
-import { startTcpProxy, type TcpProxy } from '../helpers/tcp-proxy.ts';
 import {
   closeAll,
   connectDevice,
@@ -150,16 +150,12 @@ describe.runIf(redisServer)('a cluster of two brokers sharing Redis', () => {
    * says so once per connection, reports not ready meanwhile, and routes through Redis again.
    */
   describe('when Redis goes away', () => {
-    let proxy: TcpProxy;
+    let proxy: OutageProxy;
     let broker: SpawnedBroker;
 
     beforeEach(async () => {
-      const server = new URL(redisServer!);
-      proxy = await startTcpProxy({ host: server.hostname, port: Number(server.port || 6379) });
-      const viaProxy = new URL(redis.url);
-      viaProxy.hostname = '127.0.0.1';
-      viaProxy.port = String(proxy.port);
-      broker = await spawnClusterBroker('broker-outage', viaProxy.toString());
+      proxy = await startOutageProxy(redis.url);
+      broker = await spawnClusterBroker('broker-outage', proxy.url);
     });
 
     afterEach(() => proxy.close());
@@ -173,13 +169,13 @@ describe.runIf(redisServer)('a cluster of two brokers sharing Redis', () => {
       await expect.poll(readiness).toBe(200);
       expect(await readMetric(broker, 'twinwire_broker_redis_connected')).toBe(1);
 
-      proxy.interrupt();
+      await proxy.cut();
       await broker.waitForLog(outageLogged);
       await expect.poll(readiness).toBe(503);
       expect(await readMetric(broker, 'twinwire_broker_redis_connected')).toBe(0);
       expect(broker.process.exitCode).toBeNull();
 
-      proxy.restore();
+      await proxy.restore();
       await expect.poll(readiness, { timeout: 15_000 }).toBe(200);
       await broker.waitForLog((line) => line.msg === 'Redis connection restored');
       expect(await readMetric(broker, 'twinwire_broker_redis_connected')).toBe(1);
