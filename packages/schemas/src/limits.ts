@@ -27,6 +27,12 @@ export const limits = {
   window: { maxFutureMs: 5 * minute, maxPastMs: 30 * day },
   seq: { min: 0, max: Number.MAX_SAFE_INTEGER },
   deviceId: { pattern: topicLevelPattern, minLength: 1, maxLength: 64 },
+  /**
+   * A user's name stands in topic filters (`{username}` in ACL rules) and MQTT client ids, so
+   * it holds no character that cannot stand in one topic level: no `/`, `+`, `#`, NUL or other
+   * control character (C0, DEL, C1).
+   */
+  username: { pattern: '^[^\\u0000-\\u001F\\u007F-\\u009F/+#]+$', minLength: 1, maxLength: 128 },
   commandName: { pattern: topicLevelPattern, minLength: 1, maxLength: 64 },
   /** Command ids, WebSocket request ids and message ids: any text, bounded. */
   id: { minLength: 1, maxLength: 64 },

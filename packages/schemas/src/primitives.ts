@@ -19,6 +19,26 @@ export const DeviceId = Type.String({
 });
 export type DeviceId = Static<typeof DeviceId>;
 
+/** A user's name: any printable text that can stand in one MQTT topic level. */
+export const Username = Type.String({
+  minLength: limits.username.minLength,
+  maxLength: limits.username.maxLength,
+  pattern: limits.username.pattern,
+  description: 'Username: 1-128 characters, none of / + # or control characters',
+});
+export type Username = Static<typeof Username>;
+
+const usernamePattern = new RegExp(limits.username.pattern, 'u');
+
+/** Whether `name` may be a user's name; the same rule as {@link Username}. */
+export function isValidUsername(name: string): boolean {
+  return (
+    name.length >= limits.username.minLength &&
+    name.length <= limits.username.maxLength &&
+    usernamePattern.test(name)
+  );
+}
+
 /** A command name: one safe MQTT topic level. */
 export const CommandName = Type.String({
   minLength: limits.commandName.minLength,
