@@ -8,6 +8,7 @@ import { limits } from '@twinwire/schemas/limits';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { brokerLinkPlugin, type BrokerLink } from './broker-link.ts';
 import { allowedOrigins, type ApiConfig } from './config.ts';
+import { corsOptions } from './plugins/cors-options.ts';
 import { deviceSocketRoutes } from './device-socket/device-routes.ts';
 import { liveRoutes, type LiveOptions } from './live/live-routes.ts';
 import { auth } from './plugins/auth.ts';
@@ -53,7 +54,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const origins = allowedOrigins(config);
   await app.register(validation);
   await app.register(errorHandler);
-  await app.register(fastifyCors, { origin: origins, credentials: true });
+  await app.register(fastifyCors, corsOptions(origins));
   await app.register(fastifyRateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) => new RateLimited(context.after),

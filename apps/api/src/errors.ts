@@ -19,3 +19,15 @@ export const Conflict = createError('TWW_CONFLICT', '%s', 409);
 export const InvalidRequest = createError('TWW_INVALID_REQUEST', '%s', 400);
 export const RateLimited = createError('TWW_RATE_LIMITED', 'too many requests; retry in %s', 429);
 export const AclDenied = createError('TWW_ACL_DENIED', 'the access rules do not let you %s', 403);
+// Framework errors (fastify's FST_*), mapped into our codes by the error handler.
+export const InvalidJson = createError('TWW_INVALID_JSON', 'the body is not valid JSON: %s', 400);
+export const UnsupportedMediaType = createError(
+  'TWW_UNSUPPORTED_MEDIA_TYPE',
+  '%s; send the body as JSON with content-type: application/json',
+  415,
+);
+export const BodyTooLarge = createError(
+  'TWW_BODY_TOO_LARGE',
+  'the body is larger than the %s bytes this API accepts (BODY_LIMIT_BYTES)',
+  413,
+);

@@ -67,7 +67,7 @@ describe('sign in', () => {
       payload: JSON.stringify({ username: 'x'.repeat(2_000_000), password: 'y' }),
     });
     expect(response.statusCode).toBe(413);
-    expect(response.json<{ code: string }>().code).toBe('FST_ERR_CTP_BODY_TOO_LARGE');
+    expect(response.json<{ code: string }>().code).toBe('TWW_BODY_TOO_LARGE');
   });
 
   it('rate-limits login attempts per client address', async () => {

@@ -229,12 +229,12 @@ describe('listing devices', () => {
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({
       code: 'TWW_VALIDATION',
-      message: 'querystring: unknown parameter "sort"',
+      message: 'querystring: unknown parameter "sort"; this route accepts limit, cursor, q, online',
     });
     const one = await call('GET', '/devices/create-1?expand=1', viewer);
     expect(one.json()).toEqual({
       code: 'TWW_VALIDATION',
-      message: 'querystring: unknown parameter "expand"',
+      message: 'querystring: unknown parameter "expand"; this route takes no query parameters',
     });
   });
 
@@ -436,7 +436,9 @@ describe('device credentials', () => {
     expect((await call('POST', '/devices/cred-3/credentials', undefined)).statusCode).toBe(401);
     expect((await call('POST', '/devices/a%2Fb/credentials', operator)).statusCode).toBe(400);
     const extra = await call('POST', '/devices/cred-3/credentials?secret=mine', operator);
-    expect(extra.json<ErrorBody>().message).toBe('querystring: unknown parameter "secret"');
+    expect(extra.json<ErrorBody>().message).toBe(
+      'querystring: unknown parameter "secret"; this route takes no query parameters',
+    );
   });
 
   it('revoke with 204: the secret stops working and the list shows when', async () => {

@@ -1,28 +1,58 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
+import { BodyTooLarge, InvalidJson, InvalidRequest, UnsupportedMediaType } from '../errors.ts';
+import { validationMessage, type ValidationIssue } from './validation-message.ts';
 
 interface ErrorBody {
   code: string;
   message: string;
 }
 
+/** fastify's own request errors, said in our `TWW_*` codes with a remedy. */
+function frameworkError(
+  error: FastifyError,
+  request: FastifyRequest,
+): ErrorBody & { status: number } {
+  const wrap = (mapped: FastifyError) => ({
+    status: mapped.statusCode ?? 400,
+    code: mapped.code,
+    message: mapped.message,
+  });
+  switch (error.code) {
+    case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      return wrap(new InvalidJson('check its quotes, commas and brackets'));
+    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+      return wrap(new InvalidJson('it is empty, yet content-type says application/json'));
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE': {
+      const type = request.headers['content-type'];
+      return wrap(
+        new UnsupportedMediaType(
+          type
+            ? `content-type ${type} is not accepted`
+            : 'the request has a body but no content-type',
+        ),
+      );
+    }
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return wrap(new BodyTooLarge(String(request.routeOptions.bodyLimit)));
+    default:
+      return wrap(new InvalidRequest(error.message));
+  }
+}
+
 /**
- * Every error leaves as `{ code, message }` with a stable code. Validation failures say
- * which field and why; 5xx bodies say only what the caller can do, never SQL or a stack.
+ * Every error leaves as `{ code, message }` with a stable `TWW_*` code, framework errors
+ * (bad JSON, content type, size) included. Validation failures say which field and why; 5xx
+ * bodies say only what the caller can do, never SQL or a stack.
  */
 export const errorHandler = fp(
   (app: FastifyInstance) => {
     app.setErrorHandler((error: FastifyError, request, reply) => {
       if (error.validation) {
-        const message = error.validation
-          .map((issue) => {
-            const field = `${error.validationContext ?? 'request'}${issue.instancePath || ''}`;
-            const extra = issue.params as { additionalProperty?: string };
-            return extra.additionalProperty
-              ? `${field}: unknown parameter "${extra.additionalProperty}"`
-              : `${field}: ${issue.message ?? 'is invalid'}`;
-          })
-          .join('; ');
+        const message = validationMessage(
+          error.validationContext ?? 'request',
+          error.validation satisfies ValidationIssue[],
+        );
         return reply.status(400).send({ code: 'TWW_VALIDATION', message } satisfies ErrorBody);
       }
       const status = error.statusCode ?? 500;
@@ -32,6 +62,12 @@ export const errorHandler = fp(
           code: 'TWW_INTERNAL',
           message: 'something went wrong on our side; retry later, and report it if it persists',
         } satisfies ErrorBody);
+      }
+      if (!error.code.startsWith('TWW_')) {
+        const mapped = frameworkError(error, request);
+        return reply
+          .status(mapped.status)
+          .send({ code: mapped.code, message: mapped.message } satisfies ErrorBody);
       }
       return reply
         .status(status)

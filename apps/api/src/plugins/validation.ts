@@ -6,7 +6,13 @@ import fp from 'fastify-plugin';
 // ajv-formats is CommonJS; its default export arrives wrapped under ESM interop.
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv;
 
-const shared: Options = { removeAdditional: false, useDefaults: true, allErrors: false };
+// verbose: errors carry their schema, so a refusal can name the allowed values and parameters.
+const shared: Options = {
+  removeAdditional: false,
+  useDefaults: true,
+  allErrors: false,
+  verbose: true,
+};
 
 /**
  * Query strings and path parameters arrive as text and are coerced to their schema's types;
