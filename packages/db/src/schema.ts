@@ -5,10 +5,12 @@ import {
   check,
   doublePrecision,
   index,
+  integer,
   jsonb,
   numeric,
   pgTable,
   primaryKey,
+  smallint,
   text,
   timestamp,
   uuid,
@@ -28,11 +30,17 @@ export const devices = pgTable(
     online: boolean('online').notNull().default(false),
     lastProtocol: text('last_protocol'),
     lastSeenAt: timestamp('last_seen_at', { withTimezone: true }),
+    /** Labels an operator filters by (`?tag=`); see the API's devices schemas for the syntax. */
+    tags: text('tags')
+      .array()
+      .notNull()
+      .default(sql`'{}'::text[]`),
     ...timestamps,
   },
   (table) => [
     index('devices_name_idx').on(table.name),
     index('devices_online_idx').on(table.online),
+    index('devices_tags_idx').using('gin', table.tags),
   ],
 );
 
@@ -207,4 +215,68 @@ export const refreshTokens = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [index('refresh_tokens_user_idx').on(table.userId)],
+);
+
+// --- MQTT client registry (migration 0007): what the admin's Clients view reads. ---
+
+/**
+ * Every broker instance, kept alive by its housekeeping: a row whose heartbeat is older than
+ * three intervals belongs to a broker that stopped, and its clients are shown as stale.
+ */
+export const mqttBrokers = pgTable('mqtt_brokers', {
+  brokerId: text('broker_id').primaryKey(),
+  startedAt: timestamp('started_at', { withTimezone: true }).notNull(),
+  heartbeatAt: timestamp('heartbeat_at', { withTimezone: true }).notNull(),
+  heartbeatIntervalMs: integer('heartbeat_interval_ms').notNull(),
+  /** Persistent sessions outlive this broker (Redis persistence): offline ones stay valid. */
+  sharedSessions: boolean('shared_sessions').notNull(),
+});
+
+export interface MqttSubscriptionRow {
+  filter: string;
+  qos: number;
+}
+
+/** A client's subscriptions kept in its row: enough to read, bounded for clients with thousands. */
+export const MAX_LISTED_SUBSCRIPTIONS = 200;
+
+/**
+ * One row per MQTT client id across every broker: connected clients and offline persistent
+ * sessions. Written in batches by the broker holding the client (apps/broker
+ * client-registry.ts); a write never replaces a newer connection's row (`connected_at`).
+ */
+export const mqttClients = pgTable(
+  'mqtt_clients',
+  {
+    clientId: text('client_id').primaryKey(),
+    brokerId: text('broker_id').notNull(),
+    principalKind: text('principal_kind').$type<'device' | 'user' | 'service'>().notNull(),
+    principalId: text('principal_id').notNull(),
+    principalUsername: text('principal_username'),
+    principalRole: text('principal_role').notNull(),
+    /** mqtt, mqtt-tls or mqtt-ws: the listener. */
+    protocol: text('protocol').notNull(),
+    /** The CONNECT protocol level: 3 (3.1), 4 (3.1.1), 5 (5.0). */
+    protocolVersion: smallint('protocol_version').notNull(),
+    remoteAddress: text('remote_address'),
+    keepaliveS: integer('keepalive_s').notNull(),
+    cleanSession: boolean('clean_session').notNull(),
+    /** MQTT 5 session expiry interval; null: the session never expires (3.1.1 persistent). */
+    sessionExpiryS: integer('session_expiry_s'),
+    connected: boolean('connected').notNull(),
+    connectedAt: timestamp('connected_at', { withTimezone: true, precision: 3 }).notNull(),
+    disconnectedAt: timestamp('disconnected_at', { withTimezone: true, precision: 3 }),
+    /** The first {@link MAX_LISTED_SUBSCRIPTIONS} subscriptions; the count says if there are more. */
+    subscriptions: jsonb('subscriptions').$type<MqttSubscriptionRow[]>().notNull().default([]),
+    subscriptionCount: integer('subscription_count').notNull().default(0),
+    /** QoS 1/2 messages sent and not yet acknowledged; null where the broker keeps no count. */
+    inflight: integer('inflight'),
+    /** Messages waiting in the session's queue; null where the broker keeps no count. */
+    queued: integer('queued'),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index('mqtt_clients_broker_idx').on(table.brokerId),
+    index('mqtt_clients_principal_idx').on(table.principalKind, table.principalId),
+  ],
 );

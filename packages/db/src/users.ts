@@ -25,6 +25,20 @@ export async function createUser(
   return row;
 }
 
+/** Replaces a user's password, hashed as {@link createUser} hashes it; false when no such user. */
+export async function setUserPassword(
+  db: Database,
+  userId: string,
+  password: string,
+): Promise<boolean> {
+  const updated = await db
+    .update(users)
+    .set({ passwordHash: await hashSecret(password), updatedAt: new Date() })
+    .where(eq(users.id, userId))
+    .returning({ id: users.id });
+  return updated.length > 0;
+}
+
 /** The enabled user with this username and password, or null. */
 export async function verifyUserPassword(
   db: Database,
