@@ -2,7 +2,10 @@ import type { DbClient } from '@twinwire/db/client';
 import { createTelemetryWriter, type TelemetryWriter } from '@twinwire/db/telemetry-writer';
 import { Aedes, type Client, type ConnectPacket } from 'aedes';
 import { createAclStore } from '@twinwire/db/acl-store';
+import { CLIENT_ACTIONS_CHANNEL, parseClientAction } from '@twinwire/db/client-registry';
 import { createRevocation } from './access/revocation.ts';
+import { createClientActions } from './clients/client-actions.ts';
+import { createClientRegistry, type ClientRegistry } from './clients/client-registry.ts';
 import { createClusterBackends } from './cluster.ts';
 import type { BrokerConfig } from './config.ts';
 import { ConnectionRegistry } from './connections.ts';
@@ -32,6 +35,8 @@ export interface BrokerDeps {
 
 export interface Broker {
   aedes: Aedes;
+  /** This broker's rows in the cluster-wide client registry (mqtt_clients). */
+  clientRegistry: ClientRegistry;
   metrics: BrokerMetrics;
   writer: TelemetryWriter;
   addresses: ListenerAddresses & { http: number };
@@ -88,8 +93,9 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
     drainTimeout: config.MQTT_DRAIN_TIMEOUT_MS,
     maxClientsIdLength: 128,
   });
-  // The in-memory persistence loses and duplicates QoS 2 messages of persistent sessions.
-  if (!cluster) installOutgoingQueues(aedes);
+  // The in-memory persistence loses and duplicates QoS 2 messages of persistent sessions:
+  // without Redis the outgoing queues are ours (and counted for the client registry).
+  const sessionQueues = cluster ? cluster.sessionQueues : installOutgoingQueues(aedes);
 
   const notify = createDeviceNotifier(aedes);
   const presence = createPresence({ aedes, db: deps.db.db, log });
@@ -133,6 +139,30 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
   aedes.authorizeSubscribe = hooks.authorizeSubscribe;
   aedes.authorizeForward = hooks.authorizeForward;
 
+  // --- client registry (admin's Clients view): rows in PostgreSQL, actions by NOTIFY ---
+  const housekeepingIntervalMs = deps.housekeepingIntervalMs ?? 10_000;
+  const clientRegistry = createClientRegistry({
+    aedes,
+    db: deps.db.db,
+    brokerId: aedes.id,
+    sharedSessions: cluster !== undefined,
+    sessions,
+    connections,
+    connectPackets,
+    queues: sessionQueues,
+    heartbeatIntervalMs: housekeepingIntervalMs,
+    log,
+  });
+  await clientRegistry.start();
+  const clientActions = createClientActions({
+    aedes,
+    registry: clientRegistry,
+    queues: sessionQueues,
+    brokerId: aedes.id,
+    log,
+  });
+  // --- end client registry ---
+
   aedes.on('clientReady', (client) => {
     const session = sessions.get(client);
     if (session?.principal.kind === 'device')
@@ -170,6 +200,10 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
       device_access_changed: (deviceId) => {
         inBackground('access re-check', () => revocation.recheckDevice(deviceId))();
       },
+      [CLIENT_ACTIONS_CHANNEL]: (payload) => {
+        const action = parseClientAction(payload);
+        if (action) inBackground('client action', () => clientActions(action))();
+      },
     },
     onReconnect: () => {
       inBackground('ACL reload', () => aclStore.reload())();
@@ -181,7 +215,8 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
   const housekeeping = setInterval(() => {
     sweep();
     inBackground('last-seen update', () => presence.flushLastSeen())();
-  }, deps.housekeepingIntervalMs ?? 10_000);
+    inBackground('client registry refresh', () => clientRegistry.refresh())();
+  }, housekeepingIntervalMs);
   housekeeping.unref();
 
   const closeAedes = () =>
@@ -206,6 +241,7 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
     await closeAedes();
     await cluster?.close();
     await writer.close();
+    await clientRegistry.close().catch(() => undefined);
     await dbEvents.close();
     throw error;
   }
@@ -213,6 +249,7 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
 
   return {
     aedes,
+    clientRegistry,
     metrics,
     writer,
     addresses: { ...openListenersNow.addresses, http: http.port },
@@ -233,6 +270,9 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
       await listenersClosed;
       await writer.close();
       await presence.flushLastSeen();
+      await clientRegistry.close().catch((error: unknown) => {
+        log.warn({ err: error }, 'could not settle this broker’s client registry rows');
+      });
       await dbEvents.close();
       await http.close();
       log.info(writer.stats(), 'broker closed');

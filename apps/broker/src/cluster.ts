@@ -4,10 +4,13 @@ import type { EventEmitter } from 'node:events';
 import createPersistence from 'aedes-persistence-redis';
 import { Redis } from 'ioredis';
 import createRedisEmitter from 'mqemitter-redis';
+import { redisSessionQueues, type SessionQueues } from './clients/session-queues.ts';
 import type { Logger } from './log.ts';
 
 export interface ClusterBackends {
   backends: { mq: ReturnType<typeof createRedisEmitter>; persistence: unknown };
+  /** The persistent sessions' queues in Redis, for the client registry's counts. */
+  sessionQueues: SessionQueues;
   /** True while every Redis connection is ready: routing, sessions and retained messages work. */
   connected: () => boolean;
   /**
@@ -101,6 +104,7 @@ export function createClusterBackends(redisUrl: string, log: Logger): ClusterBac
 
   return {
     backends: { mq, persistence },
+    sessionQueues: redisSessionQueues(connections.persistence),
     connected,
     ready,
     close: () => {

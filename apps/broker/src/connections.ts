@@ -8,6 +8,8 @@ export interface ConnectionInfo {
   protocol: Exclude<DeviceProtocol, 'websocket'>;
   /** The raw TLS socket, for the client certificate; the stream aedes reads is wrapped. */
   tlsSocket?: TLSSocket;
+  /** `host:port` of the peer, as the socket saw it (behind a proxy: the proxy). */
+  remoteAddress?: string;
 }
 
 /** Connection info keyed by the stream each listener hands to aedes. */

@@ -29,6 +29,15 @@ export interface Listeners {
   stopAccepting(): Promise<void>;
 }
 
+/** `203.0.113.7:51234`, `[2001:db8::1]:51234`; undefined once the socket has closed. */
+function peerAddress(socket: Socket): string | undefined {
+  const { remoteAddress, remotePort } = socket;
+  if (remoteAddress === undefined) return undefined;
+  return remoteAddress.includes(':')
+    ? `[${remoteAddress}]:${remotePort ?? ''}`
+    : `${remoteAddress}:${remotePort ?? ''}`;
+}
+
 /** MQTT over TCP, WebSocket (`/mqtt`) and, with a certificate, TLS, all behind the packet guard. */
 export async function openListeners(deps: {
   config: BrokerConfig;
@@ -64,7 +73,7 @@ export async function openListeners(deps: {
       deps.metrics.connections.dec({ protocol: info.protocol });
     });
     const guarded = guardConnection(raw, guardOptions);
-    deps.connections.register(guarded, info);
+    deps.connections.register(guarded, { ...info, remoteAddress: peerAddress(socket) });
     deps.aedes.handle(guarded);
   }
 

@@ -1,5 +1,6 @@
 import type { Aedes } from 'aedes';
 import { Readable } from 'node:stream';
+import type { SessionQueues } from './clients/session-queues.ts';
 
 /** A message queued for a persistent session, or the PUBREL that replaced it after PUBREC. */
 interface QueuedPacket {
@@ -41,7 +42,7 @@ const sameMessage = (a: QueuedPacket, b: QueuedPacket) =>
  * Every queue operation goes through these five methods, so the persistence's own queue
  * map simply stays empty. Redis persistence keys its queue by message id and is unaffected.
  */
-export function installOutgoingQueues(aedes: Aedes): void {
+export function installOutgoingQueues(aedes: Aedes): SessionQueues {
   // A session's queue exists while it holds something: aedes clears PUBACKs of clean
   // sessions here too, and those must not leave an empty queue behind per client id.
   const queues = new Map<string, QueuedPacket[]>();
@@ -125,4 +126,23 @@ export function installOutgoingQueues(aedes: Aedes): void {
   };
   // aedes types its persistence as `any`; these are the methods it calls on it.
   Object.assign((aedes as unknown as { persistence: OutgoingQueueMethods }).persistence, methods);
+
+  // What the client registry shows: a PUBLISH with a packet identifier has been written.
+  return {
+    counts(sessions) {
+      const result = new Map<string, { inflight: number; queued: number }>();
+      for (const { clientId, connected } of sessions) {
+        const queue = queueOf(clientId);
+        const written = connected
+          ? queue.filter((entry) => entry.messageId !== undefined).length
+          : 0;
+        result.set(clientId, { inflight: written, queued: queue.length - written });
+      }
+      return Promise.resolve(result);
+    },
+    discard(clientId) {
+      queues.delete(clientId);
+      return Promise.resolve();
+    },
+  };
 }

@@ -1,4 +1,4 @@
-import { createDb } from '@twinwire/db/client';
+import { createDb, type DbClient } from '@twinwire/db/client';
 import { issueDeviceCredential } from '@twinwire/db/device-credentials';
 import { startOutageProxy, type OutageProxy } from '@twinwire/db/outage-proxy';
 import { devices } from '@twinwire/db/schema';
@@ -38,13 +38,22 @@ export interface TestBroker {
  */
 export async function startBroker(
   env: Record<string, string> = {},
-  options: { outage?: boolean; housekeepingIntervalMs?: number } = {},
+  options: {
+    outage?: boolean;
+    housekeepingIntervalMs?: number;
+    /** The broker's own client to the test database, e.g. one that counts statements. */
+    dbFactory?: (url: string) => DbClient;
+  } = {},
 ): Promise<TestBroker> {
   const database = await createTestDatabase(inject('postgresUrl'));
   const config = readBrokerConfig(loopbackBrokerEnv(SERVICE_SECRET, env));
   const outage = options.outage ? await startOutageProxy(database.url) : undefined;
   const databaseUrl = outage?.url ?? database.url;
-  const db = outage ? createDb({ url: databaseUrl }) : database;
+  const db = outage
+    ? createDb({ url: databaseUrl })
+    : options.dbFactory
+      ? options.dbFactory(database.url)
+      : database;
   let broker: Broker;
   try {
     broker = await createBroker({

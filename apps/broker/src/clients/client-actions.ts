@@ -1,0 +1,66 @@
+import type { ClientAction } from '@twinwire/db/client-registry';
+import type { Aedes, Client } from 'aedes';
+import type { Logger } from '../log.ts';
+import type { ClientRegistry } from './client-registry.ts';
+import type { SessionQueues } from './session-queues.ts';
+
+/** The part of an aedes persistence (memory or Redis) that forgets a session. */
+interface SessionPersistence {
+  cleanSubscriptions(client: { id: string }): Promise<void>;
+  cleanIncoming?(client: { id: string }): Promise<void>;
+}
+
+const closeClient = (client: Client) =>
+  new Promise<void>((resolve) => {
+    client.close(resolve);
+  });
+
+/**
+ * What an operator asks of a client through `NOTIFY mqtt_client_actions`, done by the broker
+ * named in the request (every broker hears it):
+ * - disconnect: the connection is closed, as a keepalive timeout would close it: a persistent
+ *   session stays, offline, and its will is published (the client did not say goodbye);
+ * - clear-session: the connection (if any) is closed and the session discarded as a clean
+ *   session's would be [MQTT-3.1.2-6]: subscriptions, queued messages, inbound QoS 2 state.
+ * The registry row is written at once, so the API can see the outcome.
+ */
+export function createClientActions(deps: {
+  aedes: Aedes;
+  registry: ClientRegistry;
+  queues: SessionQueues;
+  brokerId: string;
+  log: Logger;
+}) {
+  const persistence = (deps.aedes as unknown as { persistence: SessionPersistence }).persistence;
+
+  async function clearSession(clientId: string): Promise<void> {
+    await persistence.cleanSubscriptions({ id: clientId });
+    await persistence.cleanIncoming?.({ id: clientId });
+    await deps.queues.discard(clientId);
+  }
+
+  return async function perform(action: ClientAction): Promise<void> {
+    if (action.brokerId !== deps.brokerId) return;
+    const { clientId } = action;
+    const client = deps.registry.connected(clientId);
+    deps.log.info({ clientId, action: action.action }, 'operator action on an MQTT client');
+    if (action.action === 'disconnect') {
+      if (client) await closeClient(client);
+      else deps.registry.reassert(clientId, action.connectedAt);
+    } else {
+      if (client) {
+        // aedes removes a clean session's subscriptions from the persistence on close.
+        (client as { clean: boolean }).clean = true;
+        await closeClient(client);
+      }
+      // Closing turned the connection into an offline session here: its row is the one to go.
+      const connectedAt = Math.max(
+        action.connectedAt,
+        deps.registry.offlineSession(clientId)?.connectedAt ?? 0,
+      );
+      await clearSession(clientId);
+      deps.registry.forgetSession(clientId, connectedAt);
+    }
+    await deps.registry.flush();
+  };
+}
