@@ -41,6 +41,8 @@ export interface AppDeps {
   live?: LiveOptions;
   /** `/ws/device` tuning: how often last-seen times are written (default 10 s). */
   deviceSocket?: { lastSeenFlushMs?: number };
+  /** Readings per database cursor read while exporting telemetry (default 1,000). */
+  exportBatchRows?: number;
 }
 
 /** The API as a plugin tree; `main.ts` and the tests build it the same way. */
@@ -89,7 +91,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           refreshTokenTtlS: config.REFRESH_TOKEN_TTL_S,
           loginRateLimit: config.LOGIN_RATE_LIMIT,
         });
-        await v1.register(telemetryRoutes, { db: deps.db.db });
+        await v1.register(telemetryRoutes, {
+          db: deps.db.db,
+          pool: deps.db.pool,
+          ...(deps.exportBatchRows === undefined ? {} : { exportBatchRows: deps.exportBatchRows }),
+        });
         await v1.register(deviceRoutes, { db: deps.db.db });
         await v1.register(aclRuleRoutes, { db: deps.db.db, acl: deps.acl });
         await v1.register(commandRoutes, { db: deps.db.db, acl: deps.acl });

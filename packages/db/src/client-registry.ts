@@ -156,6 +156,21 @@ export async function settlePreviousRun(db: Database, brokerId: string): Promise
 }
 
 /**
+ * A broker shutting down cleanly, once its clients are gone: its rows are settled as for a
+ * stopped broker, and the broker is forgotten unless shared offline sessions still name it.
+ */
+export async function retireBroker(db: Database, brokerId: string): Promise<void> {
+  await db
+    .update(mqttBrokers)
+    .set({ heartbeatAt: sql`now()` })
+    .where(sql`${mqttBrokers.brokerId} = ${brokerId}`);
+  await settleRowsOf(db, sql`b.broker_id = ${brokerId}`);
+  await db.execute(sql`
+    DELETE FROM ${mqttBrokers} b WHERE b.broker_id = ${brokerId}
+      AND NOT EXISTS (SELECT 1 FROM ${mqttClients} c WHERE c.broker_id = b.broker_id)`);
+}
+
+/**
  * Housekeeping on every live broker: settles the rows of brokers stopped for
  * {@link COLLECT_AFTER_INTERVALS} intervals (until then the API shows them as stale), forgets
  * such brokers once no row names them, and drops offline sessions whose MQTT 5 expiry passed.

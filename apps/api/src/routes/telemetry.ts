@@ -3,6 +3,8 @@ import type { Database } from '@twinwire/db/client';
 import { devices } from '@twinwire/db/schema';
 import { readTelemetryBuckets, type MetricBucket } from '@twinwire/db/telemetry-buckets';
 import { readTelemetryRange } from '@twinwire/db/telemetry-queries';
+import { exportedMetrics } from '@twinwire/db/telemetry-export';
+import type pg from 'pg';
 import { eq } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
 import { NotFound } from '../errors.ts';
@@ -21,17 +23,31 @@ import {
   DeviceParams,
   RangePage,
   RangeQuery,
+  telemetryContent,
 } from '../telemetry/schemas.ts';
+import {
+  csvLine,
+  exportFileName,
+  exportFormat,
+  readingsExport,
+  startDownload,
+} from '../telemetry/export.ts';
 import { parseMetrics, resolveRange } from '../telemetry/time-range.ts';
 import { ErrorResponse } from './shared-schemas.ts';
 
 export interface TelemetryRoutesOptions {
   db: Database;
+  /** Exports read through a cursor on a connection of their own. */
+  pool: pg.Pool;
+  /** Readings fetched per cursor read while exporting (default 1,000). */
+  exportBatchRows?: number;
   /** Per signed-in user, for the aggregation route. */
   bucketsRateLimit?: { max: number; timeWindow: string | number };
 }
 
 const DEFAULT_POINTS = 500;
+const DEFAULT_PAGE = 500;
+const DEFAULT_EXPORT_BATCH_ROWS = 1_000;
 /** mode=lttb aggregates at this many times the requested points, then picks `points`. */
 const LTTB_OVERSAMPLING = 4;
 
@@ -62,10 +78,17 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox<TelemetryRoutesOptions> 
       schema: {
         tags: ['telemetry'],
         summary: 'A device’s readings in [from, to), oldest first, paged with a cursor',
+        description:
+          'With `Accept: text/csv` or `Accept: application/x-ndjson` the whole range is downloaded instead of a page (no `limit` or `cursor`), streamed from a database cursor. CSV has the columns ts (epoch ms), time (ISO 8601), seq and one per metric; NDJSON has one `{ ts, seq, metrics }` per line.',
+        operationId: 'readTelemetry',
         params: DeviceParams,
         querystring: RangeQuery,
         response: {
-          200: RangePage,
+          200: telemetryContent(
+            RangePage,
+            'ts,time,seq,<metric>… with a header line',
+            'one JSON reading per line',
+          ),
           400: ErrorResponse,
           401: ErrorResponse,
           403: ErrorResponse,
@@ -76,6 +99,40 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox<TelemetryRoutesOptions> 
     },
     async (request, reply) => {
       const { from, to } = resolveRange(request.query);
+      const format = exportFormat(request);
+      if (format) {
+        if (request.query.limit !== undefined || request.query.cursor !== undefined)
+          throw new InvalidQuery(
+            'querystring: an export has the whole range; leave out limit and cursor',
+          );
+        if (format === 'ndjson' && request.query.metrics !== undefined)
+          throw new InvalidQuery('querystring/metrics: only CSV exports choose their columns');
+        const range = { deviceId: request.params.id, from, to };
+        let metrics: string[];
+        try {
+          await requireDevice(request.params.id);
+          metrics =
+            format === 'csv'
+              ? (parseMetrics(request.query.metrics) ??
+                (await exportedMetrics(options.pool, range)))
+              : [];
+        } catch (error) {
+          if (isStatementTimeout(error)) return reply.status(503).send(QUERY_TIMEOUT);
+          throw error;
+        }
+        startDownload(reply, format, exportFileName(range.deviceId, range, 'readings', format));
+        return reply.send(
+          readingsExport(
+            options.pool,
+            range,
+            format,
+            metrics,
+            options.exportBatchRows ?? DEFAULT_EXPORT_BATCH_ROWS,
+          ),
+        );
+      }
+      if (request.query.metrics !== undefined)
+        throw new InvalidQuery('querystring/metrics: only CSV exports choose their columns');
       const after =
         request.query.cursor === undefined ? undefined : decodeCursor(request.query.cursor);
       if (request.query.cursor !== undefined && !after)
@@ -88,7 +145,7 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox<TelemetryRoutesOptions> 
           deviceId: request.params.id,
           from,
           to,
-          limit: request.query.limit,
+          limit: request.query.limit ?? DEFAULT_PAGE,
           ...(after ? { after } : {}),
         });
         return {
@@ -119,10 +176,15 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox<TelemetryRoutesOptions> 
         summary: 'Per-metric count/avg/min/max/last per time bucket, for charts',
         description:
           'Downsampling keeps the shape of a series: each bucket carries min and max beside avg, so a chart can draw the envelope and spikes survive that averaging alone would flatten (mode=envelope). mode=lttb instead returns `points` of the buckets per series, chosen by Largest-Triangle-Three-Buckets on avg. A request may cover at most 10,000 buckets.',
+        operationId: 'readTelemetryBuckets',
         params: DeviceParams,
         querystring: BucketsQuery,
         response: {
-          200: BucketsResponse,
+          200: telemetryContent(
+            BucketsResponse,
+            'bucket_start,time,metric,count,avg,min,max,last with a header line, one line per bucket and metric',
+            'one { t, metric, count, avg, min, max, last } per line',
+          ),
           400: ErrorResponse,
           401: ErrorResponse,
           403: ErrorResponse,
@@ -177,7 +239,36 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox<TelemetryRoutesOptions> 
             (point) => point.t,
           );
       }
-      return { bucketMs, series };
+      const format = exportFormat(request);
+      if (!format) return { bucketMs, series };
+      // At most MAX_BUCKETS buckets per metric: small enough to answer from memory.
+      startDownload(
+        reply,
+        format,
+        exportFileName(request.params.id, { from, to }, 'buckets', format),
+      );
+      const lines: string[] = [];
+      if (format === 'csv')
+        lines.push(
+          csvLine(['bucket_start', 'time', 'metric', 'count', 'avg', 'min', 'max', 'last']),
+        );
+      for (const { metric, points: metricPoints } of series)
+        for (const point of metricPoints)
+          lines.push(
+            format === 'csv'
+              ? csvLine([
+                  point.t,
+                  new Date(point.t).toISOString(),
+                  metric,
+                  point.count,
+                  point.avg,
+                  point.min,
+                  point.max,
+                  point.last,
+                ])
+              : `${JSON.stringify({ metric, ...point })}\n`,
+          );
+      return reply.send(lines.join(''));
     },
   );
 };

@@ -12,7 +12,13 @@ export const RangeQuery = Type.Object(
   {
     from: Type.Optional(EpochMs('inclusive, epoch ms; default: an hour before `to`')),
     to: Type.Optional(EpochMs('exclusive, epoch ms; default: now')),
-    limit: Type.Integer({ minimum: 1, maximum: 5000, default: 500 }),
+    limit: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 5000,
+        description: 'readings per page (default 500); not with an export, which has them all',
+      }),
+    ),
     cursor: Type.Optional(
       Type.String({
         minLength: 1,
@@ -20,9 +26,33 @@ export const RangeQuery = Type.Object(
         description: 'the `nextCursor` of the previous page, with the same from/to',
       }),
     ),
+    metrics: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 2000,
+        description:
+          'CSV export only: comma-separated metric names, the columns after ts, time and seq (default: every metric in the range)',
+      }),
+    ),
   },
   { additionalProperties: false },
 );
+
+/** A download: the body is text in the media type asked for. */
+const Download = (description: string) => Type.String({ description });
+
+/**
+ * The 200 answer of the telemetry routes by `Accept`: JSON pages by default, or the whole
+ * range (or every bucket) as a streamed download.
+ */
+export const telemetryContent = (json: object, csv: string, ndjson: string) => ({
+  description: 'JSON by default; `Accept: text/csv` or `application/x-ndjson` downloads',
+  content: {
+    'application/json': { schema: json },
+    'text/csv': { schema: Download(csv) },
+    'application/x-ndjson': { schema: Download(ndjson) },
+  },
+});
 
 const MetricValue = Type.Union([Type.Number(), Type.Boolean(), Type.String()]);
 

@@ -29,7 +29,10 @@ let users = 0;
 export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
 
 /** The real app against a database of its own, for `app.inject()` or a real port. */
-export async function buildTestApi(env: Record<string, string> = {}): Promise<TestApi> {
+export async function buildTestApi(
+  env: Record<string, string> = {},
+  deps: Pick<Parameters<typeof buildApp>[0], 'exportBatchRows'> = {},
+): Promise<TestApi> {
   const database = await createTestDatabase(inject('postgresUrl'));
   const config = readApiConfig({
     LOG_LEVEL: 'silent',
@@ -44,6 +47,7 @@ export async function buildTestApi(env: Record<string, string> = {}): Promise<Te
     databaseUrl: database.url,
     acl,
     jwtSecret: TEST_JWT_SECRET,
+    ...deps,
   });
   await app.ready();
   const tokenFor: TestApi['tokenFor'] = async (role, username) => {
