@@ -17,12 +17,14 @@ import { RateLimited } from './errors.ts';
 import { errorHandler } from './plugins/error-handler.ts';
 import { openapi } from './plugins/openapi.ts';
 import { validation } from './plugins/validation.ts';
+import { clientRoutes } from './clients/client-routes.ts';
 import { aclRuleRoutes } from './routes/acl-rules.ts';
 import { authRoutes } from './routes/auth.ts';
 import { commandRoutes } from './routes/commands.ts';
 import { deviceRoutes } from './routes/devices.ts';
 import { healthRoutes } from './routes/health.ts';
 import { telemetryRoutes } from './routes/telemetry.ts';
+import { userRoutes } from './users/user-routes.ts';
 import { telemetryRetention } from './telemetry/retention.ts';
 import { rollupRefresher } from './telemetry/rollup-refresher.ts';
 
@@ -43,6 +45,8 @@ export interface AppDeps {
   deviceSocket?: { lastSeenFlushMs?: number };
   /** Readings per database cursor read while exporting telemetry (default 1,000). */
   exportBatchRows?: number;
+  /** How long a client action waits for its broker's confirmation (default 5 s). */
+  clientActionTimeoutMs?: number;
 }
 
 /** The API as a plugin tree; `main.ts` and the tests build it the same way. */
@@ -99,6 +103,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         await v1.register(deviceRoutes, { db: deps.db.db });
         await v1.register(aclRuleRoutes, { db: deps.db.db, acl: deps.acl });
         await v1.register(commandRoutes, { db: deps.db.db, acl: deps.acl });
+        await v1.register(clientRoutes, {
+          db: deps.db.db,
+          ...(deps.clientActionTimeoutMs === undefined
+            ? {}
+            : { actionTimeoutMs: deps.clientActionTimeoutMs }),
+        });
+        await v1.register(userRoutes, { db: deps.db.db });
       },
       { prefix: '/api/v1' },
     );

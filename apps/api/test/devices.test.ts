@@ -94,6 +94,7 @@ describe('creating devices', () => {
       lastProtocol: null,
       lastSeenAt: null,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as string,
+      tags: [],
     });
     const fetched = await call('GET', '/devices/create-1', viewer);
     expect(fetched.statusCode).toBe(200);
@@ -229,7 +230,8 @@ describe('listing devices', () => {
     expect(response.statusCode).toBe(400);
     expect(response.json()).toEqual({
       code: 'TWW_VALIDATION',
-      message: 'querystring: unknown parameter "sort"; this route accepts limit, cursor, q, online',
+      message:
+        'querystring: unknown parameter "sort"; this route accepts limit, cursor, q, online, tag',
     });
     const one = await call('GET', '/devices/create-1?expand=1', viewer);
     expect(one.json()).toEqual({

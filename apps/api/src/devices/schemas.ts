@@ -20,6 +20,19 @@ export const DeviceMetadata = metadata('labels kept with the device');
 export const MAX_METADATA_BYTES = 16 * 1024;
 
 const DeviceName = Type.String({ minLength: 1, maxLength: 200 });
+
+/** A label to filter devices by: one word of letters, digits and `_ . : / -`. */
+export const DeviceTag = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[A-Za-z0-9_.:/-]+$',
+  description: 'tag: 1-64 characters of A-Z a-z 0-9 _ . : / -',
+});
+export const DeviceTags = Type.Array(DeviceTag, {
+  maxItems: 32,
+  uniqueItems: true,
+  description: 'labels to filter by (at most 32, no repeats)',
+});
 const Timestamp = Type.String({ format: 'date-time' });
 
 export const DeviceView = Type.Object(
@@ -33,12 +46,18 @@ export const DeviceView = Type.Object(
     }),
     lastSeenAt: Type.Union([Timestamp, Type.Null()]),
     createdAt: Timestamp,
+    tags: DeviceTags,
   },
   { additionalProperties: false },
 );
 
 export const CreateDeviceBody = Type.Object(
-  { id: DeviceId, name: DeviceName, metadata: Type.Optional(DeviceMetadata) },
+  {
+    id: DeviceId,
+    name: DeviceName,
+    metadata: Type.Optional(DeviceMetadata),
+    tags: Type.Optional(DeviceTags),
+  },
   { additionalProperties: false },
 );
 
@@ -46,6 +65,7 @@ export const UpdateDeviceBody = Type.Object(
   {
     name: Type.Optional(DeviceName),
     metadata: Type.Optional(metadata('replaces the stored metadata')),
+    tags: Type.Optional(DeviceTags),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -70,6 +90,14 @@ export const ListDevicesQuery = Type.Object(
       }),
     ),
     online: Type.Optional(Type.Boolean()),
+    tag: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 1000,
+        pattern: '^[A-Za-z0-9_.:/-]+(,[A-Za-z0-9_.:/-]+)*$',
+        description: 'devices carrying every one of these comma-separated tags',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

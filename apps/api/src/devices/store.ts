@@ -1,7 +1,7 @@
 import type { Database } from '@twinwire/db/client';
 import { devices } from '@twinwire/db/schema';
 import { isValidDeviceId } from '@twinwire/schemas/topics';
-import { and, asc, eq, gt, ilike, or, type SQL } from 'drizzle-orm';
+import { and, arrayContains, asc, eq, gt, ilike, or, type SQL } from 'drizzle-orm';
 import type { Static } from 'typebox';
 import type { DeviceView as DeviceViewSchema } from './schemas.ts';
 
@@ -17,6 +17,7 @@ export function deviceView(row: DeviceRow): DeviceView {
     lastProtocol: row.lastProtocol,
     lastSeenAt: row.lastSeenAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),
+    tags: row.tags,
   };
 }
 
@@ -43,6 +44,8 @@ export interface DeviceFilter {
   after?: string;
   q?: string;
   online?: boolean;
+  /** Devices carrying every one of these tags (the GIN index on tags serves it). */
+  tags?: string[];
 }
 
 export interface DevicePage {
@@ -56,6 +59,7 @@ export async function listDevices(db: Database, filter: DeviceFilter): Promise<D
   const conditions: SQL[] = [];
   if (filter.after !== undefined) conditions.push(gt(devices.id, filter.after));
   if (filter.online !== undefined) conditions.push(eq(devices.online, filter.online));
+  if (filter.tags !== undefined) conditions.push(arrayContains(devices.tags, filter.tags));
   if (filter.q !== undefined) {
     const pattern = `%${likeLiteral(filter.q)}%`;
     const matches = or(ilike(devices.id, pattern), ilike(devices.name, pattern));

@@ -8,6 +8,8 @@ export interface AccessClaims {
   sub: string;
   username: string;
   role: UserRole;
+  /** Issued at, epoch seconds (set by @fastify/jwt). */
+  iat?: number;
 }
 
 declare module '@fastify/jwt' {
@@ -67,6 +69,11 @@ export const auth = fp(
             : 'a valid access token is required';
         throw new Unauthorized(reason);
       }
+      // A role change, a password reset or disabling ends the tokens issued before it.
+      if (app.userAccess.refuses(request.user.sub, request.user.iat))
+        throw new Unauthorized(
+          'your role, password or account changed since this token was issued',
+        );
       if (config.roles && !config.roles.includes(request.user.role))
         throw new Forbidden(request.user.role);
     });

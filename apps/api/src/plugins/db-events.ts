@@ -3,6 +3,7 @@ import type { AclStore } from '@twinwire/db/acl-store';
 import { listenToDb } from '@twinwire/db/listen';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import { UserAccessChanges } from '../users/access-changes.ts';
 
 /** `changed(deviceId)`: its credentials or the device itself changed; `recheckAll`: we may have missed some. */
 export interface DeviceAccessEvents {
@@ -16,6 +17,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** Device access changes from any instance (PostgreSQL NOTIFY), for the device socket. */
     deviceAccess: DeviceAccessEvents;
+    /** Users whose role, password or state changed: their older access tokens are refused. */
+    userAccess: UserAccessChanges;
   }
 }
 
@@ -30,6 +33,8 @@ export const dbEvents = fp(
     const deviceAccess = new EventEmitter();
     deviceAccess.setMaxListeners(0);
     app.decorate('deviceAccess', deviceAccess as DeviceAccessEvents);
+    const userAccess = new UserAccessChanges();
+    app.decorate('userAccess', userAccess);
     if (!options.url) return;
 
     const reloadAcl = () => {
@@ -43,6 +48,9 @@ export const dbEvents = fp(
       channels: {
         acl_rules_changed: reloadAcl,
         device_access_changed: (deviceId) => deviceAccess.emit('changed', deviceId),
+        user_access_changed: (payload) => {
+          userAccess.recordNotification(payload);
+        },
       },
       // Notifications sent while the connection was down are lost: re-read everything.
       onReconnect: () => {

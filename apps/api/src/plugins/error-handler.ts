@@ -56,7 +56,9 @@ export const errorHandler = fp(
         return reply.status(400).send({ code: 'TWW_VALIDATION', message } satisfies ErrorBody);
       }
       const status = error.statusCode ?? 500;
-      if (status >= 500) {
+      // Our own 503/504s say what to do (retry when a dependency is back); anything else is a bug.
+      const actionable = (status === 503 || status === 504) && error.code.startsWith('TWW_');
+      if (status >= 500 && !actionable) {
         request.log.error({ err: error }, 'request failed');
         return reply.status(status).send({
           code: 'TWW_INTERNAL',

@@ -56,11 +56,11 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
       },
     },
     async (request, reply) => {
-      const { id, name, metadata } = request.body;
+      const { id, name, metadata, tags } = request.body;
       checkMetadataSize(metadata);
       const [row] = await db
         .insert(devices)
-        .values({ id, name, metadata: metadata ?? {} })
+        .values({ id, name, metadata: metadata ?? {}, tags: tags ?? [] })
         .onConflictDoNothing({ target: devices.id })
         .returning();
       if (!row) throw new Conflict(`device '${id}' already exists; choose another id`);
@@ -75,12 +75,13 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
       schema: {
         tags: ['devices'],
         summary: 'List devices, a page at a time, in id order',
+        operationId: 'listDevices',
         querystring: ListDevicesQuery,
         response: { 200: DevicePage, 400: ErrorResponse, ...denied },
       },
     },
     async (request) => {
-      const { limit, cursor, q, online } = request.query;
+      const { limit, cursor, q, online, tag } = request.query;
       let after: string | undefined;
       if (cursor !== undefined) {
         const decoded = decodeCursor(cursor);
@@ -95,6 +96,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
         ...(after === undefined ? {} : { after }),
         ...(q === undefined ? {} : { q }),
         ...(online === undefined ? {} : { online }),
+        ...(tag === undefined ? {} : { tags: tag.split(',') }),
       });
     },
   );
@@ -124,7 +126,8 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
       config: { roles: WRITE_ROLES },
       schema: {
         tags: ['devices'],
-        summary: 'Rename a device or replace its metadata',
+        summary: 'Rename a device, or replace its metadata or tags',
+        operationId: 'updateDevice',
         params: DeviceParams,
         querystring: NoQuery,
         body: UpdateDeviceBody,
@@ -138,13 +141,14 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
       },
     },
     async (request) => {
-      const { name, metadata } = request.body;
+      const { name, metadata, tags } = request.body;
       checkMetadataSize(metadata);
       const [row] = await db
         .update(devices)
         .set({
           ...(name === undefined ? {} : { name }),
           ...(metadata === undefined ? {} : { metadata }),
+          ...(tags === undefined ? {} : { tags }),
           updatedAt: new Date(),
         })
         .where(eq(devices.id, request.params.id))

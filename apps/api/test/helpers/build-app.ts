@@ -31,7 +31,7 @@ export const TEST_JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
 /** The real app against a database of its own, for `app.inject()` or a real port. */
 export async function buildTestApi(
   env: Record<string, string> = {},
-  deps: Pick<Parameters<typeof buildApp>[0], 'exportBatchRows'> = {},
+  deps: Pick<Parameters<typeof buildApp>[0], 'exportBatchRows' | 'clientActionTimeoutMs'> = {},
 ): Promise<TestApi> {
   const database = await createTestDatabase(inject('postgresUrl'));
   const config = readApiConfig({
