@@ -8,6 +8,14 @@ export interface RequestOptions {
   body?: unknown;
   query?: Record<string, QueryValue>;
   signal?: AbortSignal;
+  /** The media type asked for; JSON unless said. */
+  accept?: string;
+}
+
+export interface Download {
+  blob: Blob;
+  /** From content-disposition, when the API named the file. */
+  fileName: string | undefined;
 }
 
 export interface ApiClientOptions {
@@ -64,6 +72,14 @@ export class ApiClient {
     return this.request<undefined>('DELETE', path, options);
   }
 
+  /** A file the API streams (an export), with the name it gives it. */
+  async download(path: string, options: RequestOptions & { accept: string }): Promise<Download> {
+    const response = await this.authorized('GET', path, options);
+    const disposition = response.headers.get('content-disposition') ?? '';
+    const fileName = /filename="([^"]+)"/.exec(disposition)?.[1];
+    return { blob: await response.blob(), fileName };
+  }
+
   async login(username: string, password: string): Promise<Session> {
     const response = await this.send('POST', '/api/v1/auth/login', {
       body: { username, password },
@@ -105,18 +121,29 @@ export class ApiClient {
   }
 
   async request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+    const response = await this.authorized(method, path, options);
+    if (response.status === 204) return undefined as T;
+    return (await response.json()) as T;
+  }
+
+  /** A successful response to an authorized request, refreshing the token once on 401. */
+  private async authorized(
+    method: string,
+    path: string,
+    options: RequestOptions,
+  ): Promise<Response> {
     let token = await this.accessToken();
     let response = await this.send(method, path, options, token);
     if (response.status === 401) {
-      // Expired early (clock skew, server restart with a new key): refresh once and retry.
+      // Expired early (clock skew, server restart with a new key, a changed role): refresh
+      // once and retry.
       const session = this.sessions.get();
       if (!session) throw sessionEnded();
       token = (await this.refresh(session)).accessToken;
       response = await this.send(method, path, options, token);
     }
     if (!response.ok) throw await apiErrorFromResponse(response);
-    if (response.status === 204) return undefined as T;
-    return (await response.json()) as T;
+    return response;
   }
 
   private refresh(stale: Session): Promise<Session> {
@@ -160,7 +187,7 @@ export class ApiClient {
     const url = new URL(path, this.baseUrl);
     for (const [key, value] of Object.entries(options.query ?? {}))
       if (value !== undefined) url.searchParams.set(key, String(value));
-    const headers: Record<string, string> = { accept: 'application/json' };
+    const headers: Record<string, string> = { accept: options.accept ?? 'application/json' };
     if (token) headers.authorization = `Bearer ${token}`;
     if (options.body !== undefined) headers['content-type'] = 'application/json';
     try {

@@ -3,6 +3,7 @@ import type {
   CommandResult,
   CredentialView,
   DevicePage,
+  DeviceUpdate,
   DeviceView,
   IssuedCredential,
 } from './types.ts';
@@ -14,6 +15,8 @@ export interface DeviceListQuery {
   cursor?: string | undefined;
   q?: string | undefined;
   online?: boolean | undefined;
+  /** Comma-separated: devices carrying every one. */
+  tag?: string | undefined;
 }
 
 export const devicesApi = {
@@ -22,6 +25,8 @@ export const devicesApi = {
   get: (api: ApiClient, id: string) => api.get<DeviceView>(device(id)),
   create: (api: ApiClient, body: { id: string; name: string }) =>
     api.post<DeviceView>('/api/v1/devices', body),
+  update: (api: ApiClient, id: string, body: DeviceUpdate) =>
+    api.patch<DeviceView>(device(id), body),
   remove: (api: ApiClient, id: string) => api.delete(device(id)),
   credentials: (api: ApiClient, id: string) =>
     api.get<{ items: CredentialView[] }>(`${device(id)}/credentials`),

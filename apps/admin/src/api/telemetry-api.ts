@@ -33,6 +33,18 @@ export const telemetryApi = {
     }
   },
 
+  /** The readings of [from, to) as a CSV or NDJSON file, streamed by the API. */
+  download: (
+    api: ApiClient,
+    id: string,
+    query: { from: number; to: number },
+    format: 'csv' | 'ndjson',
+  ) =>
+    api.download(telemetry(id), {
+      query: { ...query },
+      accept: format === 'csv' ? 'text/csv' : 'application/x-ndjson',
+    }),
+
   buckets: (
     api: ApiClient,
     id: string,

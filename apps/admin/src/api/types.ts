@@ -30,6 +30,13 @@ export interface DeviceView {
   lastProtocol: string | null;
   lastSeenAt: string | null;
   createdAt: string;
+  tags: string[];
+}
+
+export interface DeviceUpdate {
+  name?: string;
+  metadata?: Record<string, unknown>;
+  tags?: string[];
 }
 
 export interface DevicePage {
@@ -134,4 +141,55 @@ export interface ExplainResult {
   decidingRule: RuleCore | null;
   reason: string;
   matchedRules: RuleCore[];
+}
+
+export type ClientState = 'connected' | 'offline' | 'stale';
+
+export interface ClientView {
+  clientId: string;
+  state: ClientState;
+  brokerId: string;
+  principal: { kind: PrincipalKind; id: string; username: string | null; role: string };
+  /** The listener: `mqtt`, `mqtt-tls` or `mqtt-ws`. */
+  protocol: string;
+  /** CONNECT protocol level: 4 is MQTT 3.1.1, 5 is MQTT 5.0. */
+  protocolVersion: number;
+  remoteAddress: string | null;
+  keepaliveS: number;
+  cleanSession: boolean;
+  sessionExpiryS: number | null;
+  connectedAt: string;
+  disconnectedAt: string | null;
+  subscriptions: { filter: string; qos: number }[];
+  subscriptionCount: number;
+  inflight: number | null;
+  queued: number | null;
+  updatedAt: string;
+}
+
+export interface ClientPage {
+  items: ClientView[];
+  nextCursor: string | null;
+  hasMore: boolean;
+  counts: Record<ClientState, number>;
+}
+
+export interface BrokerView {
+  brokerId: string;
+  live: boolean;
+  sharedSessions: boolean;
+  startedAt: string;
+  heartbeatAt: string;
+  connected: number;
+  offline: number;
+}
+
+export interface ManagedUser {
+  id: string;
+  username: string;
+  role: UserRole;
+  disabled: boolean;
+  disabledAt: string | null;
+  createdAt: string;
+  updatedAt: string;
 }

@@ -1,22 +1,14 @@
 import { useState } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
-import { useCan, useServices, useSession } from './services.tsx';
+import { can } from '../auth/permissions.ts';
+import { useServices, useSession } from './services.tsx';
 import { LiveBanner, LiveIndicator } from '../ui/live-banner.tsx';
-
-export function navigationFor(canReadRules: boolean) {
-  return [
-    { to: '/', label: 'Overview', end: true },
-    { to: '/devices', label: 'Devices', end: false },
-    { to: '/explorer', label: 'Topic explorer', end: false },
-    ...(canReadRules ? [{ to: '/rules', label: 'Access rules', end: false }] : []),
-    { to: '/lab', label: 'Protocol lab', end: false },
-  ];
-}
+import { navigationFor } from './navigation.ts';
 
 export function AppShell() {
   const { api, live } = useServices();
   const session = useSession();
-  const canReadRules = useCan('rules.read');
+  const role = session?.user.role;
   const navigate = useNavigate();
   const location = useLocation();
   const [menuFor, setMenuFor] = useState<string>();
@@ -49,7 +41,7 @@ export function AppShell() {
         </button>
         <nav id="primary-nav" aria-label="Main" className={menuOpen ? 'open' : undefined}>
           <ul>
-            {navigationFor(canReadRules).map((item) => (
+            {navigationFor((capability) => can(role, capability)).map((item) => (
               <li key={item.to}>
                 <NavLink to={item.to} end={item.end}>
                   {item.label}

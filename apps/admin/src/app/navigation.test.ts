@@ -1,13 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import { can } from '../auth/permissions.ts';
-import { navigationFor } from './app-shell.tsx';
+import { can, type Capability } from '../auth/permissions.ts';
+import { navigationFor } from './navigation.ts';
 
 describe('navigationFor', () => {
-  it('shows Access rules only to roles that may read them', () => {
-    const labels = (role: 'viewer' | 'operator' | 'admin') =>
-      navigationFor(can(role, 'rules.read')).map((item) => item.label);
+  const labels = (role: 'viewer' | 'operator' | 'admin') =>
+    navigationFor((capability: Capability) => can(role, capability)).map((item) => item.label);
+
+  it('shows viewers the pages every role may see', () => {
     expect(labels('viewer')).toEqual(['Overview', 'Devices', 'Topic explorer', 'Protocol lab']);
-    expect(labels('operator')).toContain('Access rules');
-    expect(labels('admin')).toContain('Access rules');
+  });
+
+  it('adds Clients and Access rules for operators, and Users for admins only', () => {
+    expect(labels('operator')).toEqual([
+      'Overview',
+      'Devices',
+      'Clients',
+      'Topic explorer',
+      'Access rules',
+      'Protocol lab',
+    ]);
+    expect(labels('admin')).toEqual([
+      'Overview',
+      'Devices',
+      'Clients',
+      'Topic explorer',
+      'Access rules',
+      'Users',
+      'Protocol lab',
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import { createHashRouter, type RouteObject } from 'react-router';
+import { ClientsPage } from '../pages/clients-page.tsx';
 import { DeviceDetailPage } from '../pages/device-detail-page.tsx';
 import { DevicesPage } from '../pages/devices-page.tsx';
 import { ExplorerPage } from '../pages/explorer-page.tsx';
@@ -7,6 +8,7 @@ import { NotFoundPage } from '../pages/not-found-page.tsx';
 import { OverviewPage } from '../pages/overview-page.tsx';
 import { RulesPage } from '../pages/rules-page.tsx';
 import { SignInPage } from '../pages/sign-in-page.tsx';
+import { UsersPage } from '../pages/users-page.tsx';
 import { AppShell } from './app-shell.tsx';
 import { RequireSession } from './require-session.tsx';
 
@@ -23,8 +25,10 @@ export const routes: RouteObject[] = [
       { index: true, element: <OverviewPage /> },
       { path: 'devices', element: <DevicesPage /> },
       { path: 'devices/:id', element: <DeviceDetailPage /> },
+      { path: 'clients', element: <ClientsPage /> },
       { path: 'explorer', element: <ExplorerPage /> },
       { path: 'rules', element: <RulesPage /> },
+      { path: 'users', element: <UsersPage /> },
       { path: 'lab', element: <LabPage /> },
       { path: '*', element: <NotFoundPage /> },
     ],

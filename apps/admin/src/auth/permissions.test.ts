@@ -9,6 +9,9 @@ const every: Capability[] = [
   'rules.write',
   'rules.explain',
   'errors.watch',
+  'clients.read',
+  'clients.act',
+  'users.manage',
 ];
 
 const allowed = (role: Parameters<typeof can>[0]) => every.filter((c) => can(role, c));
@@ -18,8 +21,10 @@ describe('can', () => {
     expect(allowed('viewer')).toEqual(['devices.read']);
   });
 
-  it('lets an operator manage devices, send commands and read and explain rules, not edit them', () => {
-    expect(allowed('operator')).toEqual(every.filter((c) => c !== 'rules.write'));
+  it('lets an operator manage devices and clients, send commands and read and explain rules, not edit rules or users', () => {
+    expect(allowed('operator')).toEqual(
+      every.filter((c) => c !== 'rules.write' && c !== 'users.manage'),
+    );
   });
 
   it('lets an admin do everything', () => {

@@ -2,7 +2,7 @@ import type { UserRole } from '../api/types.ts';
 
 /**
  * What each role may do, as apps/api enforces it (devices/roles.ts, routes/acl-rules.ts,
- * routes/commands.ts). The UI only hides what would be refused; the API still decides.
+ * routes/commands.ts, clients/client-routes.ts, users/user-routes.ts). The UI only hides what would be refused; the API still decides.
  */
 export type Capability =
   | 'devices.read'
@@ -11,7 +11,10 @@ export type Capability =
   | 'rules.read'
   | 'rules.write'
   | 'rules.explain'
-  | 'errors.watch';
+  | 'errors.watch'
+  | 'clients.read'
+  | 'clients.act'
+  | 'users.manage';
 
 const grants: Record<UserRole, readonly Capability[]> = {
   viewer: ['devices.read'],
@@ -22,6 +25,8 @@ const grants: Record<UserRole, readonly Capability[]> = {
     'rules.read',
     'rules.explain',
     'errors.watch',
+    'clients.read',
+    'clients.act',
   ],
   admin: [
     'devices.read',
@@ -31,6 +36,9 @@ const grants: Record<UserRole, readonly Capability[]> = {
     'rules.write',
     'rules.explain',
     'errors.watch',
+    'clients.read',
+    'clients.act',
+    'users.manage',
   ],
 };
 

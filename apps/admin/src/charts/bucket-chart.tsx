@@ -1,12 +1,17 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { BucketsResponse } from '../api/types.ts';
 import { axis, bandFill, canvasSupported, colorAt, observeWidth } from './chart-support.ts';
+import { colorOffsets, type ChartPanel } from './metric-units.ts';
+import { breakAt, TIME_AXIS_SPACE, timeAxisValues } from './time-axis.ts';
 
-const HEIGHT = 300;
+const HEIGHT = 220;
 
-/** Columns for uPlot: time, then avg, min and max of each metric, aligned on bucket start. */
+/**
+ * Columns for uPlot: time, then avg, min and max of each metric, aligned on bucket start,
+ * with a null row wherever a bucket is missing (no readings: an outage) so lines break there.
+ */
 export function bucketColumns(
   response: BucketsResponse,
   metrics: readonly string[],
@@ -32,36 +37,35 @@ export function bucketColumns(
     }
     columns.push(avg, min, max);
   }
-  return { data: [times, ...columns], metrics: shown.map((series) => series.metric) };
+  const gapped = breakAt(times, columns, response.bucketMs);
+  return { data: [gapped.times, ...gapped.columns], metrics: shown.map((series) => series.metric) };
 }
 
-/**
- * A long range as the API aggregates it: the average per bucket as a line, with the
- * min–max envelope shaded so spikes that averaging flattens stay visible.
- */
-export function BucketChart(props: {
+function BucketPanel(props: {
   response: BucketsResponse;
-  metrics: readonly string[];
+  panel: ChartPanel;
+  colorOffset: number;
   range: { from: number; to: number };
-  label: string;
+  syncKey: string;
 }) {
-  const { response, metrics, range } = props;
+  const { response, panel, colorOffset, range, syncKey } = props;
   const container = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
     const element = container.current;
     if (!element || !canvasSupported()) return;
-    const { data, metrics: shown } = bucketColumns(response, metrics);
+    const { data, metrics: shown } = bucketColumns(response, panel.metrics);
     const series: uPlot.Series[] = [{ label: 'Time' }];
     const bands: uPlot.Band[] = [];
     shown.forEach((metric, index) => {
       const base = 1 + index * 3;
+      const color = colorOffset + index;
       series.push(
-        { label: `${metric} avg`, stroke: colorAt(index), width: 1.5, spanGaps: false },
-        { label: `${metric} min`, stroke: bandFill(index), width: 0.5 },
-        { label: `${metric} max`, stroke: bandFill(index), width: 0.5 },
+        { label: `${metric} avg`, stroke: colorAt(color), width: 1.5, spanGaps: false },
+        { label: `${metric} min`, stroke: bandFill(color), width: 0.5, spanGaps: false },
+        { label: `${metric} max`, stroke: bandFill(color), width: 0.5, spanGaps: false },
       );
-      bands.push({ series: [base + 2, base + 1], fill: bandFill(index) });
+      bands.push({ series: [base + 2, base + 1], fill: bandFill(color) });
     });
     const plot = new uPlot(
       {
@@ -71,8 +75,11 @@ export function BucketChart(props: {
         scales: { x: { time: true, range: () => [range.from, range.to] } },
         series,
         bands,
-        axes: [axis(), axis({ size: 60 })],
-        cursor: { drag: { x: false, y: false } },
+        axes: [
+          axis({ space: TIME_AXIS_SPACE, values: timeAxisValues() }),
+          axis({ size: 70, ...(panel.unit ? { label: panel.unit, labelSize: 18 } : {}) }),
+        ],
+        cursor: { drag: { x: false, y: false }, sync: { key: syncKey } },
       },
       data,
       element,
@@ -84,11 +91,46 @@ export function BucketChart(props: {
       stopObserving();
       plot.destroy();
     };
-  }, [response, metrics, range]);
+  }, [response, panel, colorOffset, range, syncKey]);
 
   return (
-    <figure className="chart" data-chart="buckets">
-      <div ref={container} className="chart-canvas" role="img" aria-label={props.label} />
+    <div
+      ref={container}
+      className="chart-canvas"
+      data-unit={panel.unit ?? ''}
+      role="img"
+      aria-label={`${panel.metrics.join(', ')}${panel.unit ? ` in ${panel.unit}` : ''}`}
+    />
+  );
+}
+
+/**
+ * A long range as the API aggregates it, a panel per unit: the average per bucket as a line,
+ * with the min–max envelope shaded so spikes that averaging flattens stay visible.
+ */
+export function BucketChart(props: {
+  response: BucketsResponse;
+  panels: readonly ChartPanel[];
+  range: { from: number; to: number };
+  label: string;
+}) {
+  const syncKey = useId();
+  const offsets = colorOffsets(props.panels);
+  return (
+    <figure className="chart" data-chart="buckets" aria-label={props.label}>
+      {props.panels.map((panel, index) => {
+        const colorOffset = offsets[index] ?? 0;
+        return (
+          <BucketPanel
+            key={panel.metrics.join(',')}
+            response={props.response}
+            panel={panel}
+            colorOffset={colorOffset}
+            range={props.range}
+            syncKey={syncKey}
+          />
+        );
+      })}
     </figure>
   );
 }

@@ -12,7 +12,27 @@ export const PALETTE = [
   '#4d7c0f',
 ];
 
-export const colorAt = (index: number): string => PALETTE[index % PALETTE.length] ?? '#1d4ed8';
+/** The same hues, light enough for ≥ 4.5:1 against the dark theme's surface. */
+export const DARK_PALETTE = [
+  '#93c5fd',
+  '#fdba74',
+  '#6ee7b7',
+  '#d8b4fe',
+  '#fda4af',
+  '#67e8f9',
+  '#fde047',
+  '#bef264',
+];
+
+/** Whether the page is drawn dark (`prefers-color-scheme: dark`). */
+export function prefersDark(): boolean {
+  return window.matchMedia('(prefers-color-scheme: dark)').matches;
+}
+
+export const colorAt = (index: number): string => {
+  const palette = prefersDark() ? DARK_PALETTE : PALETTE;
+  return palette[index % palette.length] ?? '#1d4ed8';
+};
 
 /** A translucent fill for min–max bands. */
 export const bandFill = (index: number): string => `${colorAt(index)}22`;
@@ -25,15 +45,15 @@ export function canvasSupported(): boolean {
   return supported;
 }
 
-const axisColor = '#334155';
-const gridColor = '#e2e8f0';
-
 export function axis(extra: Partial<uPlot.Axis> = {}): uPlot.Axis {
+  const dark = prefersDark();
+  const grid = dark ? '#334155' : '#e2e8f0';
   return {
-    stroke: axisColor,
-    grid: { stroke: gridColor, width: 1 },
-    ticks: { stroke: gridColor, width: 1 },
+    stroke: dark ? '#cbd5e1' : '#334155',
+    grid: { stroke: grid, width: 1 },
+    ticks: { stroke: grid, width: 1 },
     font: '12px system-ui, sans-serif',
+    labelFont: '12px system-ui, sans-serif',
     ...extra,
   };
 }

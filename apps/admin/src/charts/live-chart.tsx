@@ -1,32 +1,35 @@
-import { useEffect, useRef } from 'react';
+import { useEffect, useId, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { SeriesBuffer } from '../live/series-buffer.ts';
 import { axis, canvasSupported, colorAt, observeWidth } from './chart-support.ts';
+import { colorOffsets, type ChartPanel } from './metric-units.ts';
+import { TIME_AXIS_SPACE, timeAxisValues, withGaps } from './time-axis.ts';
 
-const HEIGHT = 300;
+const HEIGHT = 220;
 /** Redraw at least this often even without new data, so the time axis keeps moving. */
 const SCROLL_INTERVAL_MS = 250;
 
 function dataOf(buffer: SeriesBuffer, metrics: readonly string[]): uPlot.AlignedData {
-  return [
+  const { times, columns } = withGaps(
     buffer.timestamps,
-    ...metrics.map((metric) => buffer.column(metric) as (number | null)[]),
-  ];
+    metrics.map((metric) => buffer.column(metric)),
+  );
+  return [times, ...columns];
 }
 
 /**
- * The last `rangeMs` of a device's readings, drawn straight from the buffer's columns at
- * most once per animation frame however fast readings arrive, so a device streaming 50
- * readings/s costs one redraw per frame, not fifty re-renders.
+ * One panel of the live chart: the metrics of one unit on their own y axis. It redraws from
+ * the buffer's columns at most once per animation frame however fast readings arrive.
  */
-export function LiveChart(props: {
+function LivePanel(props: {
   buffer: SeriesBuffer;
-  metrics: readonly string[];
+  panel: ChartPanel;
+  colorOffset: number;
   rangeMs: number;
-  label: string;
+  syncKey: string;
 }) {
-  const { buffer, metrics, rangeMs } = props;
+  const { buffer, panel, colorOffset, rangeMs, syncKey } = props;
   const container = useRef<HTMLDivElement>(null);
 
   useEffect(() => {
@@ -40,19 +43,23 @@ export function LiveChart(props: {
         scales: { x: { time: true } },
         series: [
           { label: 'Time' },
-          ...metrics.map((metric, index) => ({
+          ...panel.metrics.map((metric, index) => ({
             label: metric,
-            stroke: colorAt(index),
+            stroke: colorAt(colorOffset + index),
             width: 1.5,
-            spanGaps: true,
+            // Nulls mark outages (withGaps): the line breaks there.
+            spanGaps: false,
             points: { show: false },
           })),
         ],
-        axes: [axis(), axis({ size: 60 })],
+        axes: [
+          axis({ space: TIME_AXIS_SPACE, values: timeAxisValues() }),
+          axis({ size: 70, ...(panel.unit ? { label: panel.unit, labelSize: 18 } : {}) }),
+        ],
         legend: { live: true },
-        cursor: { drag: { x: false, y: false } },
+        cursor: { drag: { x: false, y: false }, sync: { key: syncKey } },
       },
-      dataOf(buffer, metrics),
+      dataOf(buffer, panel.metrics),
       element,
     );
     const stopObserving = observeWidth(element, (width) => {
@@ -67,7 +74,7 @@ export function LiveChart(props: {
       drawnAt = time;
       const now = Date.now();
       plot.batch(() => {
-        plot.setData(dataOf(buffer, metrics), false);
+        plot.setData(dataOf(buffer, panel.metrics), false);
         plot.setScale('x', { min: now - rangeMs, max: now });
       });
     });
@@ -76,11 +83,47 @@ export function LiveChart(props: {
       stopObserving();
       plot.destroy();
     };
-  }, [buffer, metrics, rangeMs]);
+  }, [buffer, panel, colorOffset, rangeMs, syncKey]);
 
   return (
-    <figure className="chart" data-chart="live">
-      <div ref={container} className="chart-canvas" role="img" aria-label={props.label} />
+    <div
+      ref={container}
+      className="chart-canvas"
+      data-unit={panel.unit ?? ''}
+      role="img"
+      aria-label={`${panel.metrics.join(', ')}${panel.unit ? ` in ${panel.unit}` : ''}`}
+    />
+  );
+}
+
+/**
+ * The last `rangeMs` of a device's readings as small multiples: a panel per unit, stacked
+ * on one time axis, the cursor shared.
+ */
+export function LiveChart(props: {
+  buffer: SeriesBuffer;
+  panels: readonly ChartPanel[];
+  rangeMs: number;
+  label: string;
+}) {
+  const { buffer, panels, rangeMs } = props;
+  const syncKey = useId();
+  const offsets = colorOffsets(panels);
+  return (
+    <figure className="chart" data-chart="live" aria-label={props.label}>
+      {panels.map((panel, index) => {
+        const colorOffset = offsets[index] ?? 0;
+        return (
+          <LivePanel
+            key={panel.metrics.join(',')}
+            buffer={buffer}
+            panel={panel}
+            colorOffset={colorOffset}
+            rangeMs={rangeMs}
+            syncKey={syncKey}
+          />
+        );
+      })}
       {canvasSupported() ? null : (
         <figcaption className="muted">
           Charts need a canvas; the readings table has the data.

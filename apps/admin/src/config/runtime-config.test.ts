@@ -38,11 +38,30 @@ describe('resolveRuntimeConfig', () => {
     expect(resolveRuntimeConfig(base).apiBaseUrl).toBe('https://admin.example.com');
   });
 
-  it('derives the MQTT URL from the API host unless config.json names one', () => {
-    expect(resolveRuntimeConfig(base).mqttUrl).toBe('mqtt://admin.example.com:1883');
+  it('takes the MQTT, MQTT-over-WebSocket and device WebSocket URLs from config.json', () => {
     expect(
-      resolveRuntimeConfig({ ...base, file: { apiBaseUrl: '', mqttUrl: 'mqtts://m:8883' } })
-        .mqttUrl,
-    ).toBe('mqtts://m:8883');
+      resolveRuntimeConfig({
+        ...base,
+        file: {
+          apiBaseUrl: 'https://api.example.com',
+          mqttUrl: 'mqtt://127.0.0.1:11883',
+          mqttWsUrl: 'ws://127.0.0.1:18083/mqtt',
+          deviceWsUrl: 'ws://127.0.0.1:13000/ws/device',
+        },
+      }),
+    ).toEqual({
+      apiBaseUrl: 'https://api.example.com',
+      mqttUrl: 'mqtt://127.0.0.1:11883',
+      mqttWsUrl: 'ws://127.0.0.1:18083/mqtt',
+      deviceWsUrl: 'ws://127.0.0.1:13000/ws/device',
+    });
+  });
+
+  it('without them, guesses the default ports on the API host and the API’s own /ws/device', () => {
+    expect(resolveRuntimeConfig(base)).toMatchObject({
+      mqttUrl: 'mqtt://admin.example.com:1883',
+      mqttWsUrl: 'ws://admin.example.com:8083/mqtt',
+      deviceWsUrl: 'wss://admin.example.com/ws/device',
+    });
   });
 });

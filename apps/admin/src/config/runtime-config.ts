@@ -6,8 +6,12 @@
 export interface RuntimeConfig {
   /** e.g. `https://api.example.com`, without a trailing slash. */
   apiBaseUrl: string;
-  /** Shown in device connection snippets; `mqtt://<API host>:1883` unless config.json says. */
+  /** The broker for devices, in connection snippets: `mqtt://host:1883` or `mqtts://host:8883`. */
   mqttUrl: string;
+  /** MQTT over WebSocket, e.g. `wss://mqtt.example.com/mqtt`. */
+  mqttWsUrl: string;
+  /** The API's WebSocket endpoint for devices, e.g. `wss://api.example.com/ws/device`. */
+  deviceWsUrl: string;
 }
 
 export interface ConfigSources {
@@ -21,6 +25,7 @@ export interface ConfigSources {
 
 export const DEV_SERVER_API_BASE_URL = 'http://localhost:3000';
 const DEFAULT_MQTT_PORT = 1883;
+const DEFAULT_MQTT_WS_PORT = 8083;
 
 function nonEmptyString(value: unknown): string | undefined {
   return typeof value === 'string' && value.trim() !== '' ? value.trim() : undefined;
@@ -41,10 +46,21 @@ export function resolveRuntimeConfig(sources: ConfigSources): RuntimeConfig {
       nonEmptyString(sources.buildTimeApiBaseUrl) ??
       (sources.isDevServer ? DEV_SERVER_API_BASE_URL : sources.pageOrigin),
   );
-  const mqttUrl =
-    fileField(sources.file, 'mqttUrl') ??
-    `mqtt://${new URL(apiBaseUrl).hostname}:${DEFAULT_MQTT_PORT}`;
-  return { apiBaseUrl, mqttUrl };
+  // Without config.json's word, the architecture's default ports on the API's host: right for
+  // a dev setup, and visibly a guess (config.json is where a deploy says the real ones).
+  const host = new URL(apiBaseUrl).hostname;
+  const mqttUrl = fileField(sources.file, 'mqttUrl') ?? `mqtt://${host}:${DEFAULT_MQTT_PORT}`;
+  const mqttWsUrl =
+    fileField(sources.file, 'mqttWsUrl') ?? `ws://${host}:${DEFAULT_MQTT_WS_PORT}/mqtt`;
+  const deviceWsUrl = fileField(sources.file, 'deviceWsUrl') ?? deviceSocketUrl(apiBaseUrl);
+  return { apiBaseUrl, mqttUrl, mqttWsUrl, deviceWsUrl };
+}
+
+/** The API's WebSocket device endpoint for its REST base URL (http → ws, https → wss). */
+export function deviceSocketUrl(apiBaseUrl: string): string {
+  const url = new URL('/ws/device', apiBaseUrl);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return url.toString();
 }
 
 /** Fetches `config.json` relative to the page; a missing or broken file means "no overrides". */

@@ -39,6 +39,10 @@ export function CommandForm(props: { deviceId: string }) {
     event.preventDefault();
     if ('args' in parsed && !nameProblem) send.mutate(parsed.args);
   };
+  // An ack (or its error) answers the command as it was sent: an edit makes it stale.
+  const edited = () => {
+    send.reset();
+  };
   const ack = send.data?.ack;
 
   return (
@@ -55,6 +59,7 @@ export function CommandForm(props: { deviceId: string }) {
               {...control}
               value={name}
               onChange={(event) => {
+                edited();
                 setName(event.target.value);
               }}
               required
@@ -72,6 +77,7 @@ export function CommandForm(props: { deviceId: string }) {
               {...control}
               value={argsText}
               onChange={(event) => {
+                edited();
                 setArgsText(event.target.value);
               }}
               rows={3}
@@ -88,6 +94,7 @@ export function CommandForm(props: { deviceId: string }) {
               max={30}
               value={waitS}
               onChange={(event) => {
+                edited();
                 setWaitS(Math.min(30, Math.max(0, Number(event.target.value))));
               }}
             />

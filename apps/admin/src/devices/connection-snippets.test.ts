@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { IssuedCredential } from '../api/types.ts';
-import { connectionSnippets, deviceSocketUrl } from './connection-snippets.ts';
+import { deviceSocketUrl } from '../config/runtime-config.ts';
+import { connectionSnippets } from './connection-snippets.ts';
 
 const credential: IssuedCredential = {
   id: '5f0c4d0e-0000-4000-8000-000000000001',
@@ -19,8 +20,9 @@ const credential: IssuedCredential = {
 
 describe('connectionSnippets', () => {
   const snippets = connectionSnippets(credential, {
-    apiBaseUrl: 'https://api.example.com',
     mqttUrl: 'mqtts://broker.example.com:8883',
+    mqttWsUrl: 'wss://broker.example.com/mqtt',
+    deviceWsUrl: 'wss://api.example.com/ws/device',
   });
 
   it('gives a mosquitto_pub line with the broker, the credential and the telemetry topic', () => {
@@ -30,25 +32,37 @@ describe('connectionSnippets', () => {
     expect(cli).toContain("-t 'devices/pump-7/telemetry'");
   });
 
-  it('points WebSocket devices at wss:// when the API is on https', () => {
+  it('points each snippet at the URL the runtime config gives for its transport', () => {
     expect(snippets.find((s) => s.id === 'websocket')?.code).toContain(
       "new WebSocket('wss://api.example.com/ws/device'",
     );
+    expect(snippets.find((s) => s.id === 'mqtt-ws')?.code).toContain(
+      "mqtt.connectAsync('wss://broker.example.com/mqtt'",
+    );
+    expect(snippets.find((s) => s.id === 'mqtt-js')?.code).toContain(
+      "mqtt.connectAsync('mqtts://broker.example.com:8883'",
+    );
   });
 
-  it('uses the default MQTT port when the URL has none', () => {
-    const [cli] = connectionSnippets(credential, {
-      apiBaseUrl: 'http://localhost:3000',
-      mqttUrl: 'mqtt://localhost',
+  it('uses the port of a moved broker, and the default one when the URL has none', () => {
+    const [moved] = connectionSnippets(credential, {
+      mqttUrl: 'mqtt://127.0.0.1:11883',
+      mqttWsUrl: 'ws://127.0.0.1:18083/mqtt',
+      deviceWsUrl: 'ws://127.0.0.1:13000/ws/device',
     });
-    expect(cli?.code).toContain('-h localhost -p 1883');
+    expect(moved?.code).toContain('-h 127.0.0.1 -p 11883');
+    const [plain] = connectionSnippets(credential, {
+      mqttUrl: 'mqtt://localhost',
+      mqttWsUrl: 'ws://localhost:8083/mqtt',
+      deviceWsUrl: 'ws://localhost:3000/ws/device',
+    });
+    expect(plain?.code).toContain('-h localhost -p 1883');
   });
 });
 
 describe('deviceSocketUrl', () => {
-  it('keeps the host and port of the API', () => {
-    expect(deviceSocketUrl('http://127.0.0.1:3000', '/ws/device')).toBe(
-      'ws://127.0.0.1:3000/ws/device',
-    );
+  it('keeps the host and port of the API, wss for https', () => {
+    expect(deviceSocketUrl('http://127.0.0.1:3000')).toBe('ws://127.0.0.1:3000/ws/device');
+    expect(deviceSocketUrl('https://api.example.com')).toBe('wss://api.example.com/ws/device');
   });
 });

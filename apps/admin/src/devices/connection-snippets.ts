@@ -1,4 +1,5 @@
 import type { IssuedCredential } from '../api/types.ts';
+import type { RuntimeConfig } from '../config/runtime-config.ts';
 
 export interface Snippet {
   id: string;
@@ -6,24 +7,16 @@ export interface Snippet {
   code: string;
 }
 
-/** The API's WebSocket device endpoint for a REST base URL (http → ws, https → wss). */
-export function deviceSocketUrl(apiBaseUrl: string, path: string): string {
-  const url = new URL(path, apiBaseUrl);
-  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
-  return url.toString();
-}
-
 /** Copy-ready ways to connect a device with a freshly issued credential. */
 export function connectionSnippets(
   credential: IssuedCredential,
-  urls: { apiBaseUrl: string; mqttUrl: string },
+  urls: Pick<RuntimeConfig, 'mqttUrl' | 'mqttWsUrl' | 'deviceWsUrl'>,
 ): Snippet[] {
   const { mqtt, websocket } = credential.connect;
   const broker = new URL(urls.mqttUrl);
   const tls = broker.protocol === 'mqtts:';
   const port = broker.port || (tls ? '8883' : '1883');
   const topic = `devices/${credential.deviceId}/telemetry`;
-  const socketUrl = deviceSocketUrl(urls.apiBaseUrl, websocket.url);
   return [
     {
       id: 'mqtt-cli',
@@ -51,12 +44,28 @@ export function connectionSnippets(
       ].join('\n'),
     },
     {
+      id: 'mqtt-ws',
+      label: 'MQTT over WebSocket · mqtt.js',
+      code: [
+        `import mqtt from 'mqtt';`,
+        ``,
+        `// Also in a browser: mqtt.js speaks MQTT inside a WebSocket (subprotocol "mqtt").`,
+        `const client = await mqtt.connectAsync('${urls.mqttWsUrl}', {`,
+        `  clientId: '${mqtt.clientId}',`,
+        `  username: '${mqtt.username}',`,
+        `  password: '${mqtt.password}',`,
+        `});`,
+        `const reading = { ts: Date.now(), seq: 1, metrics: { temperature: 21.5 } };`,
+        `await client.publishAsync('${topic}', JSON.stringify(reading), { qos: 1 });`,
+      ].join('\n'),
+    },
+    {
       id: 'websocket',
       label: 'WebSocket · Node (ws)',
       code: [
         `import WebSocket from 'ws';`,
         ``,
-        `const socket = new WebSocket('${socketUrl}', {`,
+        `const socket = new WebSocket('${urls.deviceWsUrl}', {`,
         `  headers: { authorization: '${websocket.headers.authorization}' },`,
         `});`,
         `socket.on('open', () => {`,

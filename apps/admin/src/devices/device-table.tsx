@@ -2,6 +2,7 @@ import { Link } from 'react-router';
 import type { DeviceView } from '../api/types.ts';
 import type { KnownState } from '../overview/fleet-status.ts';
 import { formatDateTime, formatRelative } from '../ui/format.ts';
+import { newestSeen } from './use-live-last-seen.ts';
 
 export function OnlineBadge(props: { online: boolean }) {
   return (
@@ -24,7 +25,10 @@ export function LastSeen(props: { at: string | null; now: number }) {
 export function DeviceTable(props: {
   devices: readonly DeviceView[];
   liveStatus: ReadonlyMap<string, KnownState>;
+  /** Telemetry times from the live stream, newer than the stored ones. */
+  liveSeen: ReadonlyMap<string, number>;
   now: number;
+  onTag: (tag: string) => void;
 }) {
   return (
     <div className="table-scroll">
@@ -37,6 +41,7 @@ export function DeviceTable(props: {
             <th scope="col">State</th>
             <th scope="col">Protocol</th>
             <th scope="col">Last seen</th>
+            <th scope="col">Tags</th>
           </tr>
         </thead>
         <tbody>
@@ -53,7 +58,25 @@ export function DeviceTable(props: {
                 </td>
                 <td>{live?.protocol ?? device.lastProtocol ?? '—'}</td>
                 <td>
-                  <LastSeen at={device.lastSeenAt} now={props.now} />
+                  <LastSeen
+                    at={newestSeen(device.lastSeenAt, props.liveSeen.get(device.id))}
+                    now={props.now}
+                  />
+                </td>
+                <td>
+                  {device.tags.map((tag) => (
+                    <button
+                      key={tag}
+                      type="button"
+                      className="tag"
+                      title={`Show devices tagged ${tag}`}
+                      onClick={() => {
+                        props.onTag(tag);
+                      }}
+                    >
+                      {tag}
+                    </button>
+                  ))}
                 </td>
               </tr>
             );

@@ -1,5 +1,5 @@
 import { useSearchParams } from 'react-router';
-import { RANGE_CHOICES, DEFAULT_RANGE_ID } from './time-ranges.ts';
+import { customRangeStart, RANGE_CHOICES, DEFAULT_RANGE_ID } from './time-ranges.ts';
 import { Field } from '../ui/field.tsx';
 
 /** The chart's range, kept in the URL so a link opens the same view. */
@@ -27,7 +27,11 @@ export function RangePicker() {
             {...control}
             value={range}
             onChange={(event) => {
-              update({ range: event.target.value });
+              const choice = event.target.value;
+              // Custom starts as the last hour: a range that is valid before any typing.
+              if (choice === 'custom' && !params.get('from') && !params.get('to'))
+                update({ range: choice, ...customRangeStart(Date.now()) });
+              else update({ range: choice });
             }}
           >
             {RANGE_CHOICES.map((choice) => (

@@ -6,6 +6,8 @@ import { useServices } from '../app/services.tsx';
 import { BucketChart } from '../charts/bucket-chart.tsx';
 import { observeWidth } from '../charts/chart-support.ts';
 import { LiveChart } from '../charts/live-chart.tsx';
+import { panelsByUnit } from '../charts/metric-units.ts';
+import { ExportPanel } from './export-panel.tsx';
 import { useThrottledChanges } from '../live/use-live.ts';
 import { formatDuration, formatMetricValue, formatTime } from '../ui/format.ts';
 import { EmptyState, ErrorState, LoadingState } from '../ui/states.tsx';
@@ -101,6 +103,7 @@ function BucketView(props: {
   range: { from: number; to: number; label: string };
   width: number;
   hidden: ReadonlySet<string>;
+  units: Readonly<Record<string, unknown>> | undefined;
 }) {
   const { api } = useServices();
   const { deviceId, range, width } = props;
@@ -118,6 +121,7 @@ function BucketView(props: {
         .filter((metric) => !props.hidden.has(metric)),
     [buckets.data, props.hidden],
   );
+  const panels = useMemo(() => panelsByUnit(metrics, props.units), [metrics, props.units]);
   if (buckets.isPending) return <LoadingState label="Loading aggregated readings…" />;
   if (buckets.isError)
     return (
@@ -141,7 +145,7 @@ function BucketView(props: {
       </p>
       <BucketChart
         response={buckets.data}
-        metrics={metrics}
+        panels={panels}
         range={rangeMemo}
         label={`${metrics.join(', ')} of ${deviceId}, ${range.label}, per ${formatDuration(buckets.data.bucketMs)}`}
       />
@@ -149,9 +153,16 @@ function BucketView(props: {
   );
 }
 
-/** The device's readings: a live chart or buckets over a long range, and the newest raw rows. */
-export function TelemetryPanel(props: { deviceId: string }) {
-  const { deviceId } = props;
+/**
+ * The device's readings: a live chart or buckets over a long range (a panel per unit, from
+ * `units`: the device metadata's map, else metric-name suffixes), the newest raw rows, and
+ * a download of the range.
+ */
+export function TelemetryPanel(props: {
+  deviceId: string;
+  units?: Readonly<Record<string, unknown>> | undefined;
+}) {
+  const { deviceId, units } = props;
   const series = useDeviceSeries(deviceId);
   useThrottledChanges(series.buffer, REDRAW_TEXT_MS);
   const [params] = useSearchParams();
@@ -187,6 +198,11 @@ export function TelemetryPanel(props: { deviceId: string }) {
   const chartable = series.buffer.chartableMetrics();
   const chartableKey = chartable.filter((metric) => !hidden.has(metric)).join(',');
   const liveMetrics = useMemo(() => (chartableKey ? chartableKey.split(',') : []), [chartableKey]);
+  const livePanels = useMemo(() => panelsByUnit(liveMetrics, units), [liveMetrics, units]);
+  const exportRange = () =>
+    range.kind === 'live'
+      ? { from: Date.now() - range.ms, to: Date.now() + 1 }
+      : { from: range.from, to: range.to };
   const toggle = (metric: string) => {
     setHidden((current) => {
       const next = new Set(current);
@@ -224,15 +240,22 @@ export function TelemetryPanel(props: { deviceId: string }) {
           ) : (
             <LiveChart
               buffer={series.buffer}
-              metrics={liveMetrics}
+              panels={livePanels}
               rangeMs={range.ms}
               label={`Live chart of ${liveMetrics.join(', ')} for ${deviceId}, ${range.label}`}
             />
           )
         ) : (
-          <BucketView deviceId={deviceId} range={range} width={width} hidden={hidden} />
+          <BucketView
+            deviceId={deviceId}
+            range={range}
+            width={width}
+            hidden={hidden}
+            units={units}
+          />
         )}
       </div>
+      <ExportPanel deviceId={deviceId} range={exportRange} />
       <LatestValues series={series} />
       <h3>Newest readings</h3>
       <RecentReadings readings={series.buffer.newest(RECENT_ROWS)} />

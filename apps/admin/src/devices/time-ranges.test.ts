@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bucketPointsFor, resolveRange } from './time-ranges.ts';
+import { bucketPointsFor, customRangeStart, resolveRange } from './time-ranges.ts';
 
 const now = Date.parse('2026-01-10T12:00:00Z');
 
@@ -49,5 +49,21 @@ describe('bucketPointsFor', () => {
     expect(bucketPointsFor(800)).toBe(400);
     expect(bucketPointsFor(50)).toBe(60);
     expect(bucketPointsFor(10_000)).toBe(2000);
+  });
+
+  it('does not warn about a custom range that is not filled in yet', () => {
+    for (const [from, to] of [
+      [null, null],
+      ['2026-01-01T00:00', null],
+      ['', '2026-01-01T00:00'],
+    ] as const)
+      expect(resolveRange({ range: 'custom', from, to }, 0).problem).toBeUndefined();
+  });
+
+  it('starts a custom range as the last hour, in the inputs’ local format', () => {
+    const now = new Date(2026, 11, 7, 13, 54, 30).getTime();
+    expect(customRangeStart(now)).toEqual({ from: '2026-12-07T12:54', to: '2026-12-07T13:54' });
+    const { from, to } = customRangeStart(now);
+    expect(resolveRange({ range: 'custom', from, to }, now).problem).toBeUndefined();
   });
 });

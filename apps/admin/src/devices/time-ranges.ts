@@ -40,6 +40,8 @@ export function resolveRange(
     const to = params.to ? Date.parse(params.to) : NaN;
     if (Number.isFinite(from) && Number.isFinite(to) && from < to)
       return { range: { kind: 'buckets', from, to, label: 'Custom range' } };
+    // Only a range the operator finished filling in can be wrong; a blank one is not done yet.
+    if (!Number.isFinite(from) || !Number.isFinite(to)) return { range: fallback(now) };
     return {
       range: fallback(now),
       problem: 'The custom range needs a start before its end; showing the default instead.',
@@ -65,4 +67,16 @@ function fallback(now: number): ResolvedRange {
 /** Points to ask the bucket query for: about one per two pixels, within the API's limit. */
 export function bucketPointsFor(widthPx: number): number {
   return Math.min(2000, Math.max(60, Math.round(widthPx / 2)));
+}
+
+/** `datetime-local` text for an epoch ms in this browser's time zone (what the inputs hold). */
+export function localInputValue(ms: number): string {
+  const date = new Date(ms);
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;
+}
+
+/** What "Custom…" starts from: the last hour, so it is a valid range before any input. */
+export function customRangeStart(now: number): { from: string; to: string } {
+  return { from: localInputValue(now - 60 * 60_000), to: localInputValue(now) };
 }

@@ -10,6 +10,7 @@ const device = (id: string, online: boolean, lastProtocol: string | null): Devic
   lastProtocol,
   lastSeenAt: null,
   createdAt: '2026-01-01T00:00:00.000Z',
+  tags: [],
 });
 
 describe('onlineByProtocol', () => {

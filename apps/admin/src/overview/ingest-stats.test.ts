@@ -6,6 +6,7 @@ describe('IngestStats', () => {
     expect(new IngestStats(10_000).snapshot(0)).toEqual({
       readingsPerSecond: 0,
       lagMs: null,
+      batchedShare: 0,
       windowMs: 10_000,
     });
   });
@@ -15,6 +16,16 @@ describe('IngestStats', () => {
     stats.record(1000, [900, 950, 990]);
     stats.record(2000, [1990]);
     expect(stats.snapshot(5000).readingsPerSecond).toBe(0.4);
+  });
+
+  it('measures a batch’s delay from its newest reading: batching on purpose is not lag', () => {
+    const stats = new IngestStats(10_000);
+    // A device sending a minute of points at once, the newest 40 ms old.
+    stats.record(100_000, [40_000, 60_000, 80_000, 99_960]);
+    stats.record(100_000, [99_980]);
+    const snapshot = stats.snapshot(100_000);
+    expect(snapshot.lagMs).toEqual({ p50: 20, p95: 40, max: 40 });
+    expect(snapshot.batchedShare).toBe(0.8);
   });
 
   it('measures lag as received-at minus the reading timestamp', () => {

@@ -1,14 +1,24 @@
-/** Readings per second and ingest lag over a sliding window of live telemetry messages. */
+/**
+ * Readings per second and delivery delay over a sliding window of live telemetry messages.
+ * The delay is measured per message, from its newest reading: a device that batches sends
+ * points that are minutes old on purpose, and counting those made the platform look slow.
+ */
 export interface IngestSnapshot {
   readingsPerSecond: number;
-  /** Received-at minus reading timestamp, over the window; null without readings. */
+  /**
+   * Per message: when the API received it minus its newest reading's timestamp (device clock
+   * to platform, so a device clock running behind adds to it); null without messages.
+   */
   lagMs: { p50: number; p95: number; max: number } | null;
+  /** Share of readings that arrived in messages carrying more than one. */
+  batchedShare: number;
   windowMs: number;
 }
 
 interface Sample {
   receivedAt: number;
   lagMs: number;
+  readings: number;
 }
 
 /** At most this many samples are kept; beyond it the window's rate is still exact. */
@@ -24,13 +34,17 @@ export class IngestStats {
 
   /** One live telemetry message: when the API got it and the timestamps of its readings. */
   record(receivedAt: number, readingTimestamps: readonly number[]): void {
-    let unsampled = 0;
-    for (const ts of readingTimestamps) {
-      if (this.samples.length - this.head < MAX_SAMPLES)
-        this.samples.push({ receivedAt, lagMs: Math.max(0, receivedAt - ts) });
-      else unsampled += 1;
+    if (readingTimestamps.length === 0) return;
+    if (this.samples.length - this.head >= MAX_SAMPLES) {
+      this.unsampled.push({ receivedAt, count: readingTimestamps.length });
+      return;
     }
-    if (unsampled > 0) this.unsampled.push({ receivedAt, count: unsampled });
+    const newest = Math.max(...readingTimestamps);
+    this.samples.push({
+      receivedAt,
+      lagMs: Math.max(0, receivedAt - newest),
+      readings: readingTimestamps.length,
+    });
   }
 
   snapshot(now: number): IngestSnapshot {
@@ -43,10 +57,16 @@ export class IngestStats {
     }
     this.unsampled = this.unsampled.filter((entry) => entry.receivedAt >= cutoff);
     const live = this.samples.slice(this.head);
-    const count = live.length + this.unsampled.reduce((sum, entry) => sum + entry.count, 0);
+    const sampled = live.reduce((sum, sample) => sum + sample.readings, 0);
+    const batched = live.reduce(
+      (sum, sample) => sum + (sample.readings > 1 ? sample.readings : 0),
+      0,
+    );
+    const count = sampled + this.unsampled.reduce((sum, entry) => sum + entry.count, 0);
     const lags = live.map((sample) => sample.lagMs).sort((a, b) => a - b);
     return {
       readingsPerSecond: count / (this.windowMs / 1000),
+      batchedShare: sampled === 0 ? 0 : batched / sampled,
       lagMs:
         lags.length === 0
           ? null

@@ -1,12 +1,14 @@
 import { isValidDeviceId } from '@twinwire/schemas/topics';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError } from '../api/api-error.ts';
 import { devicesApi } from '../api/devices-api.ts';
 import { useCan, useServices } from '../app/services.tsx';
 import { CommandForm } from '../devices/command-form.tsx';
 import { CredentialsPanel } from '../devices/credentials-panel.tsx';
+import { DeviceEditForm } from '../devices/device-edit-form.tsx';
+import { unitsOf } from '../charts/metric-units.ts';
 import { LastSeen, OnlineBadge } from '../devices/device-table.tsx';
 import { TelemetryPanel } from '../devices/telemetry-panel.tsx';
 import { useLiveDeviceStatus } from '../devices/use-live-device-status.ts';
@@ -22,7 +24,17 @@ function DeviceDetail(props: { deviceId: string }) {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const { statuses } = useLiveDeviceStatus();
-  const [now] = useState(() => Date.now());
+  const [editing, setEditing] = useState(false);
+  // Ticks, so "last seen" moves on (and a time captured at mount never reads as future).
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => {
+      setNow(Date.now());
+    }, 1000);
+    return () => {
+      clearInterval(timer);
+    };
+  }, []);
   const device = useQuery({
     queryKey: ['devices', deviceId],
     queryFn: () => devicesApi.get(api, deviceId),
@@ -61,17 +73,38 @@ function DeviceDetail(props: { deviceId: string }) {
           <h1>{view.name}</h1>
         </div>
         {canWrite ? (
-          <ConfirmButton
-            label="Delete device"
-            confirmLabel={`Delete ${deviceId} and its credentials`}
-            busy={remove.isPending}
-            onConfirm={() => {
-              remove.mutate();
-            }}
-          />
+          <div className="actions">
+            {editing ? null : (
+              <button
+                type="button"
+                className="secondary"
+                onClick={() => {
+                  setEditing(true);
+                }}
+              >
+                Edit device
+              </button>
+            )}
+            <ConfirmButton
+              label="Delete device"
+              confirmLabel={`Delete ${deviceId} and its credentials`}
+              busy={remove.isPending}
+              onConfirm={() => {
+                remove.mutate();
+              }}
+            />
+          </div>
         ) : null}
       </div>
       {remove.isError ? <ErrorState error={remove.error} title="Not deleted" /> : null}
+      {editing ? (
+        <DeviceEditForm
+          device={view}
+          onClose={() => {
+            setEditing(false);
+          }}
+        />
+      ) : null}
       <dl className="facts facts-inline card">
         <div>
           <dt>Id</dt>
@@ -106,8 +139,22 @@ function DeviceDetail(props: { deviceId: string }) {
           <dt>Created</dt>
           <dd>{formatDateTime(view.createdAt)}</dd>
         </div>
+        <div>
+          <dt>Tags</dt>
+          <dd data-testid="device-tags">
+            {view.tags.length === 0 ? (
+              <span className="muted">none</span>
+            ) : (
+              view.tags.map((tag) => (
+                <Link key={tag} className="tag" to={`/devices?tag=${encodeURIComponent(tag)}`}>
+                  {tag}
+                </Link>
+              ))
+            )}
+          </dd>
+        </div>
       </dl>
-      <TelemetryPanel deviceId={deviceId} />
+      <TelemetryPanel deviceId={deviceId} units={unitsOf(view.metadata)} />
       <div className="columns">
         {canCommand ? <CommandForm deviceId={deviceId} /> : null}
         <CredentialsPanel deviceId={deviceId} />

@@ -8,6 +8,7 @@ import { CreateDeviceForm } from '../devices/create-device-form.tsx';
 import { CredentialReveal } from '../devices/credential-reveal.tsx';
 import { DeviceTable } from '../devices/device-table.tsx';
 import { useLiveDeviceStatus } from '../devices/use-live-device-status.ts';
+import { useLiveLastSeen } from '../devices/use-live-last-seen.ts';
 import { EmptyState, ErrorState, LoadingState } from '../ui/states.tsx';
 import { Field } from '../ui/field.tsx';
 
@@ -16,14 +17,19 @@ const SEARCH_DELAY_MS = 300;
 
 type OnlineFilter = 'all' | 'online' | 'offline';
 
-function DeviceList(props: { q: string; online: OnlineFilter }) {
+function DeviceList(props: {
+  q: string;
+  online: OnlineFilter;
+  tag: string;
+  onTag: (tag: string) => void;
+}) {
   const { api } = useServices();
   const { statuses } = useLiveDeviceStatus();
   // Cursors of the pages visited, so "Previous" needs no backwards cursor from the API.
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const page = cursors.length - 1;
   const list = useQuery({
-    queryKey: ['devices', 'list', props.q, props.online, cursors[page]],
+    queryKey: ['devices', 'list', props.q, props.online, props.tag, cursors[page]],
     queryFn: ({ signal }) =>
       devicesApi.list(
         api,
@@ -32,17 +38,19 @@ function DeviceList(props: { q: string; online: OnlineFilter }) {
           cursor: cursors[page],
           q: props.q || undefined,
           online: props.online === 'all' ? undefined : props.online === 'online',
+          tag: props.tag || undefined,
         },
         signal,
       ),
     placeholderData: keepPreviousData,
     refetchInterval: 30_000,
   });
+  const liveSeen = useLiveLastSeen(list.data?.items.map((device) => device.id) ?? []);
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
     const timer = setInterval(() => {
       setNow(Date.now());
-    }, 15_000);
+    }, 1000);
     return () => {
       clearInterval(timer);
     };
@@ -61,10 +69,12 @@ function DeviceList(props: { q: string; online: OnlineFilter }) {
   if (items.length === 0 && page === 0)
     return (
       <EmptyState
-        title={props.q || props.online !== 'all' ? 'No device matches' : 'No devices yet'}
+        title={
+          props.q || props.tag || props.online !== 'all' ? 'No device matches' : 'No devices yet'
+        }
       >
         <p className="muted">
-          {props.q || props.online !== 'all'
+          {props.q || props.tag || props.online !== 'all'
             ? 'Try another search or filter.'
             : 'Create one to get its credential and connection snippets.'}
         </p>
@@ -72,7 +82,13 @@ function DeviceList(props: { q: string; online: OnlineFilter }) {
     );
   return (
     <>
-      <DeviceTable devices={items} liveStatus={statuses} now={now} />
+      <DeviceTable
+        devices={items}
+        liveStatus={statuses}
+        liveSeen={liveSeen}
+        now={now}
+        onTag={props.onTag}
+      />
       <nav className="pager" aria-label="Device pages">
         <button
           type="button"
@@ -110,7 +126,25 @@ export function DevicesPage() {
   const onlineParam = params.get('online');
   const online: OnlineFilter =
     onlineParam === 'online' || onlineParam === 'offline' ? onlineParam : 'all';
+  const tag = params.get('tag') ?? '';
   const [search, setSearch] = useState(q);
+  const [tagDraft, setTagDraft] = useState(tag);
+  const setTag = (next: string) => {
+    setTagDraft(next);
+    setParams(
+      (current) => {
+        const updated = new URLSearchParams(current);
+        if (next) updated.set('tag', next);
+        else updated.delete('tag');
+        return updated;
+      },
+      { replace: true },
+    );
+  };
+  const tagProblem =
+    tagDraft.trim() !== '' && !/^[A-Za-z0-9_.:/-]+$/.test(tagDraft.trim())
+      ? 'One tag: letters, digits and _ . : / -'
+      : undefined;
   const [creating, setCreating] = useState(false);
   const [issued, setIssued] = useState<IssuedCredential>();
 
@@ -186,6 +220,26 @@ export function DevicesPage() {
             maxLength={128}
           />
         </label>
+        <Field label="Tag" error={tagProblem}>
+          {(control) => (
+            <input
+              {...control}
+              value={tagDraft}
+              onChange={(event) => {
+                setTagDraft(event.target.value);
+              }}
+              onKeyDown={(event) => {
+                if (event.key === 'Enter' && !tagProblem) setTag(tagDraft.trim());
+              }}
+              onBlur={() => {
+                if (!tagProblem && tagDraft.trim() !== tag) setTag(tagDraft.trim());
+              }}
+              placeholder="e.g. plant-a"
+              maxLength={64}
+              spellCheck={false}
+            />
+          )}
+        </Field>
         <Field label="State">
           {(control) => (
             <select
@@ -211,7 +265,7 @@ export function DevicesPage() {
         </Field>
       </div>
       <section className="card" aria-label="Device list">
-        <DeviceList key={`${q}|${online}`} q={q} online={online} />
+        <DeviceList key={`${q}|${online}|${tag}`} q={q} online={online} tag={tag} onTag={setTag} />
       </section>
     </div>
   );

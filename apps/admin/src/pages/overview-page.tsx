@@ -48,14 +48,23 @@ export function OverviewPage() {
           <span className="stat-detail">over the last {formatDuration(snapshot.windowMs)}</span>
         </div>
         <div className="stat">
-          <span className="stat-label">Ingest lag (p50)</span>
-          <span className="stat-value">
+          <span className="stat-label" id="delay-label">
+            Delivery delay (p50)
+          </span>
+          <span className="stat-value" data-testid="delivery-delay">
             {snapshot.lagMs ? formatDuration(snapshot.lagMs.p50) : '—'}
           </span>
           <span className="stat-detail">
             {snapshot.lagMs
               ? `p95 ${formatDuration(snapshot.lagMs.p95)} · max ${formatDuration(snapshot.lagMs.max)}`
               : 'no readings in the window'}
+          </span>
+          <span className="stat-detail" data-testid="delay-explained">
+            Device clock → API, from each message’s newest reading
+            {snapshot.batchedShare > 0
+              ? `; ${Math.round(snapshot.batchedShare * 100)} % of readings came in batches (their older points are not counted)`
+              : ''}
+            .
           </span>
         </div>
         <div className="stat">

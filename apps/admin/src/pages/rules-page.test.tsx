@@ -56,7 +56,12 @@ function renderAs(role: UserRole) {
     },
   });
   const services: Services = {
-    config: { apiBaseUrl: 'http://api.test', mqttUrl: 'mqtt://api.test:1883' },
+    config: {
+      apiBaseUrl: 'http://api.test',
+      mqttUrl: 'mqtt://api.test:1883',
+      mqttWsUrl: 'ws://api.test:8083/mqtt',
+      deviceWsUrl: 'ws://api.test/ws/device',
+    },
     api,
     sessions,
     live: new LiveConnection({ url: () => Promise.reject(new Error('not in this test')) }),

@@ -131,6 +131,7 @@ export function RulesPage() {
                       setEditing(rule);
                     }}
                     onDelete={() => {
+                      remove.reset();
                       remove.mutate(rule.id);
                     }}
                   />
@@ -151,9 +152,14 @@ export function RulesPage() {
             onSubmit={(draft) => {
               save.mutate(draft);
             }}
+            onEdit={() => {
+              if (save.isError) save.reset();
+            }}
             {...(editing
               ? {
                   onCancel: () => {
+                    // The failed edit's draft and error go with the form; the add form is fresh.
+                    save.reset();
                     setEditing(undefined);
                   },
                 }

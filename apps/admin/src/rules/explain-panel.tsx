@@ -4,17 +4,18 @@ import { rulesApi } from '../api/rules-api.ts';
 import type { ExplainRequest, PrincipalKind, RuleAction, RuleRole } from '../api/types.ts';
 import { useServices, useSession } from '../app/services.tsx';
 import { ErrorState } from '../ui/states.tsx';
-import { PRINCIPAL_KINDS, RULE_ROLES, subjectLabel } from './rule-draft.ts';
+import { PRINCIPAL_KINDS, subjectLabel } from './rule-draft.ts';
+import { principalFor, ROLES_OF_KIND, type ExplainPrincipal } from './explain-principal.ts';
 import { Field } from '../ui/field.tsx';
 
 /** "Would this principal be allowed, and by which rule?" */
 export function ExplainPanel(props: { onDecidingRule: (ruleId: string | undefined) => void }) {
   const { api } = useServices();
   const session = useSession();
-  const [kind, setKind] = useState<PrincipalKind>('user');
-  const [id, setId] = useState(session?.user.id ?? '');
-  const [role, setRole] = useState<RuleRole>(session?.user.role ?? 'viewer');
-  const [username, setUsername] = useState(session?.user.username ?? '');
+  const [principal, setPrincipal] = useState<ExplainPrincipal>(() =>
+    principalFor('user', session?.user),
+  );
+  const { kind, id, role, username } = principal;
   const [action, setAction] = useState<RuleAction>('subscribe');
   const [topic, setTopic] = useState('devices/+/telemetry');
   const explain = useMutation({
@@ -23,6 +24,15 @@ export function ExplainPanel(props: { onDecidingRule: (ruleId: string | undefine
       props.onDecidingRule(result.decidingRule?.id);
     },
   });
+  /** Any change of the question makes the last answer stale: it goes, with its highlight. */
+  const changed = () => {
+    explain.reset();
+    props.onDecidingRule(undefined);
+  };
+  const change = (changes: Partial<ExplainPrincipal>) => {
+    changed();
+    setPrincipal((current) => ({ ...current, ...changes }));
+  };
   const submit = (event: SubmitEvent) => {
     event.preventDefault();
     explain.mutate({
@@ -30,7 +40,7 @@ export function ExplainPanel(props: { onDecidingRule: (ruleId: string | undefine
         kind,
         id: id.trim(),
         role,
-        ...(username.trim() ? { username: username.trim() } : {}),
+        ...(kind !== 'device' && username.trim() ? { username: username.trim() } : {}),
       },
       action,
       topic,
@@ -48,7 +58,8 @@ export function ExplainPanel(props: { onDecidingRule: (ruleId: string | undefine
                 {...control}
                 value={kind}
                 onChange={(event) => {
-                  setKind(event.target.value as PrincipalKind);
+                  changed();
+                  setPrincipal(principalFor(event.target.value as PrincipalKind, session?.user));
                 }}
               >
                 {PRINCIPAL_KINDS.map((each) => (
@@ -63,10 +74,10 @@ export function ExplainPanel(props: { onDecidingRule: (ruleId: string | undefine
                 {...control}
                 value={role}
                 onChange={(event) => {
-                  setRole(event.target.value as RuleRole);
+                  change({ role: event.target.value as RuleRole });
                 }}
               >
-                {RULE_ROLES.map((each) => (
+                {ROLES_OF_KIND[kind].map((each) => (
                   <option key={each}>{each}</option>
                 ))}
               </select>
@@ -75,26 +86,29 @@ export function ExplainPanel(props: { onDecidingRule: (ruleId: string | undefine
         </div>
         <div className="row">
           <label>
-            Principal id
+            {kind === 'device' ? 'Device id' : 'Principal id'}
             <input
               value={id}
               onChange={(event) => {
-                setId(event.target.value);
+                change({ id: event.target.value });
               }}
               required
               maxLength={256}
+              placeholder={kind === 'device' ? 'e.g. pump-7' : undefined}
             />
           </label>
-          <label>
-            Username (optional)
-            <input
-              value={username}
-              onChange={(event) => {
-                setUsername(event.target.value);
-              }}
-              maxLength={256}
-            />
-          </label>
+          {kind === 'user' ? (
+            <label>
+              Username (optional)
+              <input
+                value={username}
+                onChange={(event) => {
+                  change({ username: event.target.value });
+                }}
+                maxLength={256}
+              />
+            </label>
+          ) : null}
         </div>
         <div className="row">
           <Field label="Action">
@@ -103,6 +117,7 @@ export function ExplainPanel(props: { onDecidingRule: (ruleId: string | undefine
                 {...control}
                 value={action}
                 onChange={(event) => {
+                  changed();
                   setAction(event.target.value as RuleAction);
                 }}
               >
@@ -116,6 +131,7 @@ export function ExplainPanel(props: { onDecidingRule: (ruleId: string | undefine
             <input
               value={topic}
               onChange={(event) => {
+                changed();
                 setTopic(event.target.value);
               }}
               required

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RuleCore } from '../api/types.ts';
-import { draftOf, emptyRuleFields, fieldsOf, subjectLabel } from './rule-draft.ts';
+import { draftOf, emptyRuleFields, fieldsOf, subjectLabel, topicProblem } from './rule-draft.ts';
 
 const stored: RuleCore = {
   id: '0b0e6a0c-0000-4000-8000-000000000001',
@@ -41,5 +41,12 @@ describe('rule drafts', () => {
   it('names the subject', () => {
     expect(subjectLabel(stored)).toBe('user u-42');
     expect(subjectLabel({ role: 'viewer', principal: null })).toBe('role viewer');
+  });
+
+  it('flags an invalid topic filter as the API would, and accepts placeholders', () => {
+    expect(topicProblem('devices/#/telemetry')).toMatch(/'#' other than as the whole last level/);
+    expect(topicProblem('devices/pump+/x')).toMatch(/'\+' inside a level/);
+    expect(topicProblem('devices/{deviceId}/telemetry')).toBeUndefined();
+    expect(topicProblem('')).toBeUndefined();
   });
 });

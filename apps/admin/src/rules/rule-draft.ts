@@ -1,3 +1,4 @@
+import { validateRule } from '@twinwire/acl/rules';
 import type { PrincipalKind, RuleCore, RuleDraft, RuleRole } from '../api/types.ts';
 
 export const RULE_ROLES: readonly RuleRole[] = ['viewer', 'operator', 'admin', 'device', 'service'];
@@ -57,4 +58,21 @@ export function draftOf(fields: RuleFields, editing: boolean): RuleDraft {
 export function subjectLabel(rule: Pick<RuleCore, 'role' | 'principal'>): string {
   if (rule.principal) return `${rule.principal.kind} ${rule.principal.id}`;
   return `role ${rule.role ?? '?'}`;
+}
+
+/**
+ * Why the API would refuse this topic filter, said in the browser with the access-rule
+ * package's own check (`+`/`#` placement [MQTT-4.7.1-2], [MQTT-4.7.1-3], placeholders,
+ * length); undefined when it is valid or still empty.
+ */
+export function topicProblem(topic: string): string | undefined {
+  if (topic.trim() === '') return undefined;
+  const [problem] = validateRule({
+    id: 'draft',
+    effect: 'allow',
+    action: 'subscribe',
+    topic: topic.trim(),
+    subject: { role: 'viewer' },
+  });
+  return problem;
 }

@@ -1,7 +1,13 @@
 import { useState, type SubmitEvent } from 'react';
 import type { RuleDraft } from '../api/types.ts';
 import { ErrorState } from '../ui/states.tsx';
-import { draftOf, PRINCIPAL_KINDS, RULE_ROLES, type RuleFields } from './rule-draft.ts';
+import {
+  draftOf,
+  PRINCIPAL_KINDS,
+  RULE_ROLES,
+  topicProblem,
+  type RuleFields,
+} from './rule-draft.ts';
 import { Field } from '../ui/field.tsx';
 
 /** Adds a rule, or edits one when `editingId` is given. */
@@ -11,14 +17,19 @@ export function RuleForm(props: {
   busy: boolean;
   error: unknown;
   onSubmit: (draft: RuleDraft) => void;
+  /** The draft changed: an error about the previous one no longer applies. */
+  onEdit: () => void;
   onCancel?: () => void;
 }) {
   const [fields, setFields] = useState(props.initial);
+  const filterProblem = topicProblem(fields.topic);
   const set = <K extends keyof RuleFields>(key: K, value: RuleFields[K]) => {
+    props.onEdit();
     setFields((current) => ({ ...current, [key]: value }));
   };
   const submit = (event: SubmitEvent) => {
     event.preventDefault();
+    if (filterProblem) return;
     props.onSubmit(draftOf(fields, props.editingId !== undefined));
   };
   const heading = props.editingId ? 'Edit rule' : 'Add a rule';
@@ -58,6 +69,7 @@ export function RuleForm(props: {
       <Field
         label="Topic filter"
         help="+ and # wildcards; {deviceId} and {username} stand for the one asking."
+        error={filterProblem}
       >
         {(control) => (
           <input
@@ -158,7 +170,7 @@ export function RuleForm(props: {
       </label>
       {props.error ? <ErrorState error={props.error} title="Rule not saved" /> : null}
       <div className="actions">
-        <button type="submit" disabled={props.busy}>
+        <button type="submit" disabled={props.busy || filterProblem !== undefined}>
           {props.editingId ? 'Save rule' : 'Add rule'}
         </button>
         {props.onCancel ? (

@@ -22,9 +22,13 @@ export function formatNumber(value: number): string {
   return numberFormat.format(value);
 }
 
-/** "3 minutes ago", "in 5 seconds": for last-seen times. */
+/**
+ * "3 minutes ago", for last-seen times. A time ahead of this browser's clock (the server's
+ * clock runs ahead, or the page's `now` is older than the event) reads "now", never "in 4
+ * seconds": something seen cannot have been seen in the future.
+ */
 export function formatRelative(value: number | string, now: number): string {
-  const seconds = Math.round((new Date(value).getTime() - now) / 1000);
+  const seconds = Math.min(0, Math.round((new Date(value).getTime() - now) / 1000));
   const abs = Math.abs(seconds);
   if (abs < 60) return relativeFormat.format(seconds, 'second');
   if (abs < 3600) return relativeFormat.format(Math.round(seconds / 60), 'minute');
@@ -43,4 +47,12 @@ export function formatMetricValue(value: unknown): string {
   if (typeof value === 'number') return formatNumber(value);
   if (typeof value === 'string') return value;
   return JSON.stringify(value);
+}
+
+/** "MQTT 3.1.1" for the CONNECT protocol level a client used. */
+export function formatMqttVersion(level: number): string {
+  if (level === 5) return 'MQTT 5.0';
+  if (level === 4) return 'MQTT 3.1.1';
+  if (level === 3) return 'MQTT 3.1';
+  return `MQTT level ${level}`;
 }
