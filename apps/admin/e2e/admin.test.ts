@@ -73,6 +73,15 @@ describe.skipIf(!browserAvailable)(
       expect(secret.length).toBeGreaterThan(16);
       const cli = page().getByRole('region', { name: 'MQTT · mosquitto_pub' });
       expect(await cli.textContent()).toContain(`-P '${secret}'`);
+      // The snippets name the platform's real ports (config.json), never a guessed 1883.
+      const mqttUrl = new URL(harness.platform.urls.mqtt);
+      expect(await cli.textContent()).toContain(`-h ${mqttUrl.hostname} -p ${mqttUrl.port}`);
+      expect(
+        await page().getByRole('region', { name: 'MQTT over WebSocket · mqtt.js' }).textContent(),
+      ).toContain(harness.platform.urls.mqttWs);
+      expect(
+        await page().getByRole('region', { name: 'WebSocket · Node (ws)' }).textContent(),
+      ).toContain(`${harness.platform.urls.apiWs}/ws/device`);
       await harness.screenshot('03-device-created');
 
       await page().getByRole('button', { name: 'I have stored the secret' }).click();
@@ -106,7 +115,7 @@ describe.skipIf(!browserAvailable)(
       await expect.poll(pointCount, wait).toBe(31);
       const latest = page().getByTestId('latest-values');
       await expect.poll(() => latest.textContent(), wait).toContain('21.5');
-      await page().locator('figure[data-chart=live] canvas').waitFor(wait);
+      await page().locator('figure[data-chart=live] canvas').first().waitFor(wait);
       await page().getByTestId('recent-readings').getByRole('cell', { name: '21.5' }).waitFor(wait);
       await harness.screenshot('05-device-live');
     });
@@ -125,7 +134,7 @@ describe.skipIf(!browserAvailable)(
     it('draws long ranges from the bucket query', async () => {
       await page().getByLabel('Time range').selectOption('1h');
       await page().getByText('average per').waitFor(wait);
-      await page().locator('figure[data-chart=buckets] canvas').waitFor(wait);
+      await page().locator('figure[data-chart=buckets] canvas').first().waitFor(wait);
       await harness.screenshot('06-device-buckets');
       await page().getByLabel('Time range').selectOption('live-5m');
     });
@@ -151,6 +160,11 @@ describe.skipIf(!browserAvailable)(
       expect(await ack.textContent()).toContain('Acknowledged: ok');
       expect(await ack.textContent()).toContain('"rebooted": true');
       await harness.screenshot('07-device-command-ack');
+      // A new edit makes the old ack stale: it goes, and the new problem shows alone.
+      await page().getByLabel('Arguments (JSON object)').fill('{"delayMs":');
+      await page().getByText('Arguments are not valid JSON').waitFor(wait);
+      expect(await page().getByTestId('command-ack').count()).toBe(0);
+      await page().getByLabel('Arguments (JSON object)').fill('{}');
     });
 
     it('counts the device online by protocol and its readings per second on the overview', async () => {
@@ -165,6 +179,9 @@ describe.skipIf(!browserAvailable)(
           wait,
         )
         .toBeGreaterThan(0);
+      expect(await page().getByTestId('delay-explained').textContent()).toContain(
+        'Device clock → API, from each message’s newest reading',
+      );
       await harness.screenshot('08-overview');
     });
 
@@ -253,6 +270,28 @@ describe.skipIf(!browserAvailable)(
       await page().getByRole('heading', { name: 'Point-to-point latency' }).waitFor(wait);
       await page().locator('.lab-chart canvas').first().waitFor(wait);
       await harness.screenshot('13-lab');
+    });
+
+    it('follows the system’s dark mode, on a desktop and in a 360 px window', async () => {
+      await page().emulateMedia({ colorScheme: 'dark' });
+      await nav('Devices');
+      await page().getByRole('link', { name: DEVICE }).click();
+      await heading('E2E pump').waitFor(wait);
+      const background = await page().evaluate(
+        () => getComputedStyle(document.documentElement).backgroundColor,
+      );
+      expect(background).toBe('rgb(11, 17, 32)');
+      await harness.screenshot('14-device-dark');
+      await nav('Overview');
+      await heading('Overview').waitFor(wait);
+      await harness.screenshot('15-overview-dark');
+      await page().setViewportSize({ width: 360, height: 780 });
+      await page().getByRole('button', { name: 'Menu' }).click();
+      await nav('Devices');
+      await heading('Devices').waitFor(wait);
+      await harness.screenshot('16-devices-dark-narrow');
+      await page().setViewportSize({ width: 1280, height: 860 });
+      await page().emulateMedia({ colorScheme: 'light' });
     });
 
     it('signs out back to the sign-in page, and a deep link asks to sign in again', async () => {

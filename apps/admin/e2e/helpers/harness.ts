@@ -12,11 +12,36 @@ export interface Harness {
   platform: Platform;
   site: StaticSite;
   page: Page;
+  /** The REST API as the admin, from Node: how a test checks what the UI did. */
+  api<T = unknown>(
+    method: string,
+    path: string,
+    body?: unknown,
+  ): Promise<{ status: number; body: T }>;
   /** Uncaught exceptions in the page: a working UI has none. */
   pageErrors: string[];
   /** Full-page PNG under .reports/screenshots, to look at after the run. */
   screenshot(name: string): Promise<void>;
   close(): Promise<void>;
+}
+
+async function login(apiUrl: string): Promise<string> {
+  const response = await fetch(`${apiUrl}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(ADMIN),
+  });
+  return ((await response.json()) as { accessToken: string }).accessToken;
+}
+
+/** Signs in through the UI as the admin and waits for the overview. */
+export async function signIn(harness: Harness, user = ADMIN): Promise<void> {
+  const page = harness.page;
+  await page.goto(harness.site.origin);
+  await page.getByLabel('Username').fill(user.username);
+  await page.getByLabel('Password').fill(user.password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor({ timeout: 15_000 });
 }
 
 /**
@@ -40,7 +65,16 @@ export async function startHarness(): Promise<Harness> {
       admin: ADMIN,
     });
     closers.push(() => platform.close());
-    site.setConfig({ apiBaseUrl: platform.urls.api, mqttUrl: platform.urls.mqtt });
+    // As deployed: the UI and the API on different origins, so every call is a CORS request
+    // (a preflight for each PATCH, DELETE and JSON POST).
+    if (new URL(site.origin).origin === new URL(platform.urls.api).origin)
+      throw new Error('the e2e site and the API must be on different origins');
+    site.setConfig({
+      apiBaseUrl: platform.urls.api,
+      mqttUrl: platform.urls.mqtt,
+      mqttWsUrl: platform.urls.mqttWs,
+      deviceWsUrl: `${platform.urls.apiWs}/ws/device`,
+    });
 
     const browser: Browser = await chromium.launch({
       executablePath: inject('chromiumPath'),
@@ -55,10 +89,25 @@ export async function startHarness(): Promise<Harness> {
     const pageErrors: string[] = [];
     page.on('pageerror', (error) => pageErrors.push(error.message));
     const screenshotDir = inject('screenshotDir');
+    let token: string | undefined;
+    const api: Harness['api'] = async (method, path, body) => {
+      token ??= await login(platform.urls.api);
+      const response = await fetch(`${platform.urls.api}/api/v1${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${token}`,
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      const text = await response.text();
+      return { status: response.status, body: (text ? JSON.parse(text) : undefined) as never };
+    };
     return {
       platform,
       site,
       page,
+      api,
       pageErrors,
       screenshot: async (name) => {
         await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });
