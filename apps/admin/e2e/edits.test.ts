@@ -153,7 +153,7 @@ describe.skipIf(!browserAvailable)('edits, deletes, revokes and downloads in Chr
     await page().getByRole('button', { name: 'Download readings' }).click();
     const download = await downloading;
     expect(download.suggestedFilename()).toMatch(/^edit-meter_readings_.*\.csv$/);
-    const csv = await readFile((await download.path()) ?? '', 'utf8');
+    const csv = await readFile(await download.path(), 'utf8');
     const lines = csv.trimEnd().split('\r\n');
     expect(lines[0]).toBe('ts,time,seq,energy_kwh,power_factor,power_w');
     expect(lines).toHaveLength(41);

@@ -13,6 +13,7 @@ export interface Harness {
   site: StaticSite;
   page: Page;
   /** The REST API as the admin, from Node: how a test checks what the UI did. */
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-parameters -- the caller names the body it expects
   api<T = unknown>(
     method: string,
     path: string,
