@@ -18,3 +18,9 @@ export function loadLocalSecrets(file) {
   writeFileSync(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   return { ...secrets, created: true };
 }
+
+/** Writes the secrets back (mode 0600), e.g. after issuing the demo devices' credentials. */
+export function saveLocalSecrets(file, secrets) {
+  const { created: _created, ...kept } = secrets;
+  writeFileSync(file, `${JSON.stringify(kept, null, 2)}\n`, { mode: 0o600 });
+}

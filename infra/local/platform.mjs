@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { writeFileSync } from 'node:fs';
 import { loadLocalSecrets } from './local-secrets.mjs';
 import { portsInUse } from './ports.mjs';
-import { databaseReady, ManagedProcess, waitUntilReady } from './processes.mjs';
+import { provideDemoCredentials } from './demo-devices.mjs';
+import { databaseReady, ManagedProcess, waitUntilReady, watchParent } from './processes.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const mode = process.argv[2];
@@ -44,6 +45,7 @@ const urls = {
   api: `http://${host}:${ports.api}`,
   mqtt: `mqtt://${host}:${ports.mqtt}`,
   mqttWs: `ws://${host}:${ports.mqttWs}/mqtt`,
+  deviceWs: `ws://${host}:${ports.api}/ws/device`,
   brokerHttp: `http://${host}:${ports.brokerHttp}`,
 };
 
@@ -112,6 +114,8 @@ async function shutdown(code) {
 // Ctrl-C reaches us twice at once (from the terminal, and relayed by npm or run.mjs): only a
 // second signal a moment later means "stop now".
 let firstSignalAt = 0;
+// Whoever started us is gone (killed outright): nothing else will stop the platform.
+watchParent(() => void shutdown(0));
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   process.on(signal, () => {
     if (firstSignalAt === 0) firstSignalAt = Date.now();
@@ -179,12 +183,17 @@ try {
 
   const adminDir = appDir('admin');
   const vite = join(dirname(resolveIn(adminDir, 'vite/package.json')), 'bin', 'vite.js');
-  if (mode === 'start') {
-    writeFileSync(
-      join(adminDir, 'dist', 'config.json'),
-      `${JSON.stringify({ apiBaseUrl: urls.api })}\n`,
-    );
-  }
+  // The addresses devices are told in the admin's connection snippets: the real ports.
+  const runtimeConfig = {
+    apiBaseUrl: urls.api,
+    mqttUrl: urls.mqtt,
+    mqttWsUrl: urls.mqttWs,
+    deviceWsUrl: urls.deviceWs,
+  };
+  // (`dev` serves the checked-in public/config.json, which this does not rewrite: its
+  // snippets show the default ports.)
+  if (mode === 'start')
+    writeFileSync(join(adminDir, 'dist', 'config.json'), `${JSON.stringify(runtimeConfig)}\n`);
   const admin = launch(
     'admin',
     node(
@@ -204,6 +213,15 @@ try {
   await waitUntilReady(admin, urls.admin);
 
   if (fleetDevices > 0) {
+    // Issued once and kept with the admin password: a second start reuses them.
+    const demoFile = await provideDemoCredentials({
+      apiUrl: urls.api,
+      admin: { username: secrets.adminUsername, password: secrets.adminPassword },
+      count: fleetDevices,
+      prefix: 'demo',
+      secretsFile,
+      dataDir,
+    });
     launch(
       'fleet',
       node(
@@ -226,8 +244,8 @@ try {
           '1',
           '--duration',
           String(24 * 3600),
-          '--prefix',
-          'demo',
+          '--credentials',
+          demoFile,
           '--no-monitor',
         ],
         appDir('simulator'),
@@ -238,7 +256,7 @@ try {
 
   const database = env.DATABASE_URL
     ? 'DATABASE_URL'
-    : `embedded PostgreSQL in ${relative(root, join(dataDir, 'postgres'))}`;
+    : `embedded PostgreSQL in ${shown(join(dataDir, 'postgres'))}`;
   console.log(`
 Twinwire is up${mode === 'dev' ? ' in watch mode' : ''}. Ctrl-C stops everything.
 

@@ -120,3 +120,20 @@ export function databaseReady(process, timeoutMs = 120_000) {
     });
   });
 }
+
+/**
+ * Calls `onOrphaned` once if this process's parent goes away. `npm start` runs us under
+ * `sh -c`: a SIGTERM to npm (a process manager, a closed terminal) ends npm and the shell,
+ * which do not pass it on, and we would keep the whole platform running with no one to stop
+ * it. A changed parent pid is how a process learns that its parent died.
+ */
+export function watchParent(onOrphaned, intervalMs = 500) {
+  const parent = process.ppid;
+  const timer = setInterval(() => {
+    if (process.ppid === parent) return;
+    clearInterval(timer);
+    onOrphaned();
+  }, intervalMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

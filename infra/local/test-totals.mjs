@@ -1,7 +1,53 @@
 // Sums the vitest JSON reports every package writes to .reports/vitest.json during
 // `turbo run test` and prints the workspace's totals as one plain closing line.
 import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+
+/** What a skip condition usually waits for, by the names in it. */
+const REMEDIES = [
+  [/redis/i, 'set REDIS_URL (e.g. redis://127.0.0.1:6379) to run them'],
+  [/chromium|browser/i, 'install Chromium (apt-get install -y chromium) to run them'],
+  [/nginx/i, 'install nginx to run them'],
+  [/kubectl/i, 'install kubectl to run them'],
+  [/docker|compose/i, 'install the docker compose plugin to run them'],
+  [/mosquitto/i, 'install mosquitto-clients to run them'],
+];
+
+/** The `skipIf(…)` / `runIf(…)` conditions written in a test file, e.g. `runIf(redisServer)`. */
+function skipConditions(file) {
+  let source = '';
+  try {
+    source = readFileSync(file, 'utf8');
+  } catch {
+    return [];
+  }
+  return [
+    ...new Set(
+      [...source.matchAll(/\.(skipIf|runIf)\(([^()]*(?:\([^()]*\))?[^()]*)\)/g)].map(
+        (match) => `${match[1]}(${match[2].trim()})`,
+      ),
+    ),
+  ];
+}
+
+/** One line per test file with skipped tests: how many, why (its skip condition), what to do. */
+function skippedLines(root, name, result) {
+  const lines = [];
+  for (const file of result.testResults) {
+    const skipped = file.assertionResults.filter(
+      (test) => test.status === 'pending' || test.status === 'skipped' || test.status === 'todo',
+    ).length;
+    if (skipped === 0) continue;
+    const conditions = skipConditions(file.name);
+    const remedy = REMEDIES.find(([pattern]) => pattern.test(conditions.join(' ')))?.[1];
+    const why =
+      conditions.length === 0 ? 'marked skip or todo' : `skipped by ${conditions.join(', ')}`;
+    lines.push(
+      `  ${name} ${relative(join(root, name), file.name)}: ${skipped} (${why}${remedy ? `: ${remedy}` : ''})`,
+    );
+  }
+  return lines;
+}
 
 /** Each workspace package with a test script (apps/*, packages/*, infra), with the report it writes. */
 function testedPackages(root) {
@@ -30,6 +76,7 @@ export function clearTestReports(root) {
 export function printTestTotals(root, { commandFailed = false } = {}) {
   const totals = { passed: 0, failed: 0, skipped: 0 };
   const missing = [];
+  const skipped = [];
   for (const { name, report } of testedPackages(root)) {
     if (!existsSync(report)) {
       missing.push(name);
@@ -39,6 +86,7 @@ export function printTestTotals(root, { commandFailed = false } = {}) {
     totals.passed += result.numPassedTests;
     totals.failed += result.numFailedTests;
     totals.skipped += result.numPendingTests + result.numTodoTests;
+    skipped.push(...skippedLines(root, name, result));
     // A file that failed to load (syntax error, failing hook) has no tests to count.
     const failedFiles = result.testResults.filter(
       (file) => file.status === 'failed' && file.assertionResults.length === 0,
@@ -64,7 +112,10 @@ export function printTestTotals(root, { commandFailed = false } = {}) {
     );
     totals.failed = 1;
   }
-  if (totals.skipped > 0) console.log(`twinwire: ${totals.skipped} tests skipped (see above why)`);
+  if (totals.skipped > 0) {
+    console.log(`twinwire: ${totals.skipped} tests skipped:`);
+    for (const line of skipped) console.log(line);
+  }
   console.log(`${totals.passed} passed, ${totals.failed} failed`);
   return missing.length === 0 && totals.failed === 0;
 }

@@ -19,6 +19,18 @@ export const AdminContainerEnv = Type.Object({
       'the broker address devices use, shown in connection snippets (config.json mqttUrl); unset: the API’s host on port 1883',
     ),
   ),
+  MQTT_WS_PUBLIC_URL: Env.optional(
+    Env.url(
+      ['ws', 'wss'],
+      'MQTT over WebSocket as devices and browsers reach it, e.g. wss://mqtt.example.com/mqtt (config.json mqttWsUrl); unset: the API’s host on port 8083',
+    ),
+  ),
+  DEVICE_WS_PUBLIC_URL: Env.optional(
+    Env.url(
+      ['ws', 'wss'],
+      'the API’s WebSocket device endpoint as devices reach it, e.g. wss://api.example.com/ws/device (config.json deviceWsUrl); unset: /ws/device on API_BASE_URL',
+    ),
+  ),
 });
 
 /** Read by `vite build` (and the dev server): where the UI looks when config.json says nothing. */

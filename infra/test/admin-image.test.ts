@@ -47,6 +47,22 @@ describe('admin entrypoint (40-twinwire-config.sh)', () => {
     });
   });
 
+  it('adds the MQTT-over-WebSocket and device WebSocket URLs the snippets show', () => {
+    const { status, json } = writeConfig({
+      API_BASE_URL: 'https://api.example.com',
+      MQTT_PUBLIC_URL: 'mqtt://mqtt.example.com:11883',
+      MQTT_WS_PUBLIC_URL: 'wss://mqtt.example.com/mqtt',
+      DEVICE_WS_PUBLIC_URL: 'wss://api.example.com/ws/device',
+    });
+    expect(status).toBe(0);
+    expect(json).toEqual({
+      apiBaseUrl: 'https://api.example.com',
+      mqttUrl: 'mqtt://mqtt.example.com:11883',
+      mqttWsUrl: 'wss://mqtt.example.com/mqtt',
+      deviceWsUrl: 'wss://api.example.com/ws/device',
+    });
+  });
+
   it('reads exactly the variables the documented schema lists', () => {
     const read = new Set(
       [...readFileSync(script, 'utf8').matchAll(/\$\{([A-Z_]+):-/g)].map((match) => match[1]),
@@ -60,6 +76,14 @@ describe('admin entrypoint (40-twinwire-config.sh)', () => {
     [{ API_BASE_URL: 'api.example.com' }, /API_BASE_URL must be/],
     [{ API_BASE_URL: 'https://x.example/"}' }, /API_BASE_URL contains/],
     [{ API_BASE_URL: 'https://api.example.com', MQTT_PUBLIC_URL: 'tcp://x' }, /MQTT_PUBLIC_URL/],
+    [
+      { API_BASE_URL: 'https://api.example.com', MQTT_WS_PUBLIC_URL: 'http://x/mqtt' },
+      /MQTT_WS_PUBLIC_URL must be a ws/,
+    ],
+    [
+      { API_BASE_URL: 'https://api.example.com', DEVICE_WS_PUBLIC_URL: 'wss://x/"' },
+      /DEVICE_WS_PUBLIC_URL contains/,
+    ],
   ])('refuses to start with %j', (env, message) => {
     const { status, stderr, json } = writeConfig(env);
     expect(status).toBe(1);

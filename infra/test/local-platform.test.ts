@@ -40,9 +40,18 @@ interface Started {
   stop(): Promise<number | null>;
 }
 
-/** `node infra/local/run.mjs start` (what `npm start` runs), until "Twinwire is up" or exit. */
-function start(env: Record<string, string>): Started & { up: Promise<string> } {
-  const child = spawn(process.execPath, [join(repoRoot, 'infra/local/run.mjs'), 'start'], {
+/**
+ * `node infra/local/run.mjs start` (what `npm start` runs), or `npm start` itself with
+ * `viaNpm`, until "Twinwire is up" or exit.
+ */
+function start(
+  env: Record<string, string>,
+  options: { viaNpm?: boolean } = {},
+): Started & { up: Promise<string>; signal(signal: NodeJS.Signals): void } {
+  const [command, args] = options.viaNpm
+    ? ['npm', ['start']]
+    : [process.execPath, [join(repoRoot, 'infra/local/run.mjs'), 'start']];
+  const child = spawn(command, args, {
     cwd: repoRoot,
     env: {
       ...Object.fromEntries(
@@ -73,11 +82,33 @@ function start(env: Record<string, string>): Started & { up: Promise<string> } {
     up,
     exited,
     output: () => output,
+    signal: (signal) => child.kill(signal),
     stop: async () => {
       child.kill('SIGINT');
       return exited;
     },
   };
+}
+
+interface Credential {
+  id: string;
+  revokedAt: string | null;
+}
+
+/** Every credential of every demo device, by device. */
+async function demoCredentials(
+  apiUrl: string,
+  token: string,
+): Promise<Record<string, Credential[]>> {
+  const headers = { authorization: `Bearer ${token}` };
+  const devices = await fetch(`${apiUrl}/api/v1/devices?limit=100`, { headers });
+  const { items } = (await devices.json()) as { items: { id: string }[] };
+  const result: Record<string, Credential[]> = {};
+  for (const { id } of items.filter((device) => device.id.startsWith('demo'))) {
+    const listed = await fetch(`${apiUrl}/api/v1/devices/${id}/credentials`, { headers });
+    result[id] = ((await listed.json()) as { items: Credential[] }).items;
+  }
+  return result;
 }
 
 const field = (output: string, label: string) =>
@@ -128,6 +159,7 @@ async function portsFree(ports: Record<string, string>): Promise<string[]> {
 
 describe('npm start (the local platform)', { timeout: 300_000 }, () => {
   let firstPassword = '';
+  let firstCredentials: Record<string, Credential[]> = {};
 
   it('brings up every app and a fleet, prints URLs and the admin, and Ctrl-C leaves nothing running', async () => {
     const ports = await freePorts();
@@ -144,8 +176,14 @@ describe('npm start (the local platform)', { timeout: 300_000 }, () => {
 
       const page = await fetch(`http://127.0.0.1:${ports.ADMIN_PORT}/`);
       expect(await page.text()).toMatch(/<div id="root">/);
+      // The admin's snippets show the ports this start really uses.
       const config = await fetch(`http://127.0.0.1:${ports.ADMIN_PORT}/config.json`);
-      expect(await config.json()).toEqual({ apiBaseUrl: apiUrl });
+      expect(await config.json()).toEqual({
+        apiBaseUrl: apiUrl,
+        mqttUrl: `mqtt://127.0.0.1:${ports.MQTT_PORT}`,
+        mqttWsUrl: `ws://127.0.0.1:${ports.MQTT_WS_PORT}/mqtt`,
+        deviceWsUrl: `ws://127.0.0.1:${ports.API_PORT}/ws/device`,
+      });
       expect((await fetch(`http://127.0.0.1:${ports.BROKER_HTTP_PORT}/readyz`)).status).toBe(200);
 
       // The fleet's readings land in the database: the newest reading of a demo device.
@@ -164,6 +202,10 @@ describe('npm start (the local platform)', { timeout: 300_000 }, () => {
           { timeout: 60_000, interval: 1_000 },
         )
         .toBe(2);
+      firstCredentials = await demoCredentials(apiUrl, token);
+      expect(Object.values(firstCredentials).map((credentials) => credentials.length)).toEqual([
+        1, 1,
+      ]);
     } finally {
       expect(await platform.stop()).toBe(0);
     }
@@ -172,7 +214,7 @@ describe('npm start (the local platform)', { timeout: 300_000 }, () => {
     expect(await portsFree(ports)).toEqual([]);
   });
 
-  it('a second start reuses the data: same admin password, the same devices', async () => {
+  it('a second start reuses the data: same admin password, the same devices and credentials', async () => {
     const ports = await freePorts();
     const platform = start(ports);
     try {
@@ -185,9 +227,43 @@ describe('npm start (the local platform)', { timeout: 300_000 }, () => {
       });
       const { items } = (await devices.json()) as { items: { id: string }[] };
       expect(items.filter((device) => device.id.startsWith('demo'))).toHaveLength(2);
+      // Nothing new issued, nothing it still uses revoked.
+      expect(await demoCredentials(`http://127.0.0.1:${ports.API_PORT}`, token)).toEqual(
+        firstCredentials,
+      );
+      const kept = JSON.parse(readFileSync(join(dataDir, 'local-secrets.json'), 'utf8')) as {
+        demoDevices: { credentialId: string }[];
+      };
+      expect(kept.demoDevices.map((entry) => entry.credentialId)).toEqual(
+        Object.values(firstCredentials).map((credentials) => credentials[0]?.id),
+      );
     } finally {
       expect(await platform.stop()).toBe(0);
     }
+  });
+
+  it('SIGTERM to npm start (a process manager, a closed terminal) stops the whole platform', async () => {
+    const ports = await freePorts();
+    const platform = start({ ...ports, FLEET_DEVICES: '0' }, { viaNpm: true });
+    await platform.up;
+    // npm and its shell die without passing the signal on; the platform must notice.
+    platform.signal('SIGTERM');
+    await platform.exited;
+    await expect
+      .poll(() => processesUsing(dataDir), { timeout: 60_000, interval: 500 })
+      .toEqual([]);
+    await expect.poll(() => portsFree(ports), { timeout: 30_000, interval: 500 }).toEqual([]);
+  });
+
+  it('SIGHUP (the terminal closed) stops the whole platform too', async () => {
+    const ports = await freePorts();
+    const platform = start({ ...ports, FLEET_DEVICES: '0' });
+    await platform.up;
+    platform.signal('SIGHUP');
+    expect(await platform.exited).toBe(0);
+    expect(platform.output()).toContain('twinwire: stopped');
+    expect(processesUsing(dataDir)).toEqual([]);
+    expect(await portsFree(ports)).toEqual([]);
   });
 
   it('names a port that is already in use and the variable that moves it, starting nothing', async () => {

@@ -15,7 +15,8 @@ interface Report {
   success: boolean;
   numPassedTests: number;
   numFailedTests: number;
-  testResults?: { status: string; assertionResults: unknown[] }[];
+  numPendingTests?: number;
+  testResults?: { name?: string; status: string; assertionResults: unknown[] }[];
 }
 
 /** A workspace of packages with a test script, each with the report given (or none). */
@@ -85,5 +86,38 @@ describe('printTestTotals', () => {
       last: '5 passed, 1 failed',
     });
     expect(totals(root)).toMatchObject({ green: true, last: '5 passed, 0 failed' });
+  });
+
+  it('names each file with skipped tests, the condition that skipped them and what to do', () => {
+    const root = workspace({});
+    const dir = join(root, 'packages', 'broker');
+    mkdirSync(join(dir, 'test'), { recursive: true });
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ scripts: { test: 'vitest run' } }));
+    const file = join(dir, 'test', 'cluster.test.ts');
+    writeFileSync(file, "describe.runIf(redisServer)('a cluster', () => {});\n");
+    mkdirSync(join(dir, '.reports'));
+    writeFileSync(
+      join(dir, '.reports', 'vitest.json'),
+      JSON.stringify({
+        success: true,
+        numPassedTests: 4,
+        numFailedTests: 0,
+        numPendingTests: 2,
+        numTodoTests: 0,
+        testResults: [
+          {
+            name: file,
+            status: 'passed',
+            assertionResults: [{ status: 'skipped' }, { status: 'skipped' }, { status: 'passed' }],
+          },
+        ],
+      }),
+    );
+    const { lines, last } = totals(root);
+    expect(lines).toContain('twinwire: 2 tests skipped:');
+    expect(lines).toContain(
+      '  packages/broker test/cluster.test.ts: 2 (skipped by runIf(redisServer): set REDIS_URL (e.g. redis://127.0.0.1:6379) to run them)',
+    );
+    expect(last).toBe('4 passed, 0 failed');
   });
 });

@@ -11,7 +11,8 @@ const STATE_BADGE: Record<ClientView['state'], string> = {
 function principalLabel(client: ClientView): string {
   const { kind, id, username } = client.principal;
   if (kind === 'device') return `device ${id}`;
-  return `${kind} ${username ?? id}`;
+  if (kind === 'service') return 'the API (service)';
+  return `user ${username ?? id}`;
 }
 
 const count = (value: number | null) => (value === null ? '—' : String(value));
@@ -39,7 +40,10 @@ export function ClientRow(props: {
         </span>
       </td>
       <td>
-        {principalLabel(client)} <span className="muted">({client.principal.role})</span>
+        {principalLabel(client)}
+        {client.principal.kind === 'service' ? null : (
+          <span className="muted"> ({client.principal.role})</span>
+        )}
       </td>
       <td>
         {formatMqttVersion(client.protocolVersion)} <span className="muted">{client.protocol}</span>
@@ -76,7 +80,9 @@ export function ClientRow(props: {
       <td className="num">{count(client.inflight)}</td>
       <td className="num">{count(client.queued)}</td>
       <td>
-        <code className="small-text">{client.brokerId}</code>
+        <code className="small-text" title={client.brokerId}>
+          {client.brokerId.length > 12 ? `${client.brokerId.slice(0, 8)}…` : client.brokerId}
+        </code>
       </td>
       {props.canAct ? (
         <td className="row-actions">
