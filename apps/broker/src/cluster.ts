@@ -8,6 +8,8 @@ import type { Logger } from './log.ts';
 
 export interface ClusterBackends {
   backends: { mq: ReturnType<typeof createRedisEmitter>; persistence: unknown };
+  /** The connection the sessions are kept on: what else lives beside them uses it too. */
+  sessions: Redis;
   /** True while every Redis connection is ready: routing, sessions and retained messages work. */
   connected: () => boolean;
   /**
@@ -101,6 +103,7 @@ export function createClusterBackends(redisUrl: string, log: Logger): ClusterBac
 
   return {
     backends: { mq, persistence },
+    sessions: connections.persistence,
     connected,
     ready,
     close: () => {
