@@ -91,6 +91,8 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
     maxInflightInbound: config.MQTT_MAX_INFLIGHT_QOS2,
     drainTimeout: config.MQTT_DRAIN_TIMEOUT_MS,
     maxClientsIdLength: 128,
+    // Deeper topics reach the hooks first, which refuse them with an answer (see hooks.ts).
+    maxTopicLevels: config.MQTT_MAX_TOPIC_LEVELS,
     // MQTT 3.1.1 over the limit (or 0) gets CONNACK 2; MQTT 5.0 is told Server Keep Alive.
     keepaliveLimit: config.MQTT_MAX_KEEPALIVE_S,
     // MQTT 5.0 CONNACK: enforced here (Receive Maximum, topic aliases) and by the packet
@@ -113,10 +115,12 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
   const hooks = createAccessHooks({
     acl: aclStore.current,
     sessions,
-    ingest: createTelemetryIngest({ writer, notify, metrics, log }),
+    ingest: createTelemetryIngest({ writer, metrics, log }),
     notify,
     metrics,
     log,
+    maxTopicLevels: config.MQTT_MAX_TOPIC_LEVELS,
+    maxPublishRate: config.MQTT_MAX_PUBLISH_RATE,
   });
 
   aedes.preConnect = (client, packet, callback) => {

@@ -78,7 +78,15 @@ export const BrokerEnv = Type.Object({
   MQTT_MAX_PUBLISH_RATE: Env.integer({
     default: 1_000,
     minimum: 0,
-    description: 'PUBLISH packets per second per connection before reads are slowed (0: no limit)',
+    description:
+      'PUBLISH packets per second per connection (0: no limit): MQTT 3.1.1 reads are slowed past it, MQTT 5.0 publishes refused with 0x97',
+  }),
+  MQTT_MAX_TOPIC_LEVELS: Env.integer({
+    default: 100,
+    minimum: 1,
+    maximum: 100,
+    description:
+      'levels a topic or filter may have; deeper PUBLISHes are refused (0x90), SUBSCRIBEs answered 0x80 (0x8F)',
   }),
   MQTT_MAX_INFLIGHT_QOS2: Env.integer({
     default: 100,

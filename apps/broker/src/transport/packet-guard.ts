@@ -31,7 +31,10 @@ export interface PacketGuardOptions {
   maxPacketBytes: number;
   /** Largest CONNECT accepted, fixed header included. */
   maxConnectPacketBytes: number;
-  /** Per connection, with a burst of the same size; 0 or undefined means unlimited. */
+  /**
+   * Per MQTT 3.1.1 connection, with a burst of the same size; 0 or undefined means unlimited.
+   * MQTT 5.0 connections are not paced: they can be told (PUBACK 0x97), by the broker's hooks.
+   */
   maxPublishesPerSecond?: number;
   /** Called once, before the connection is destroyed with a `GuardViolationError`. */
   onViolation?: (violation: GuardViolation) => void;
@@ -126,7 +129,11 @@ export class PacketGuard extends Transform {
         this.#reject(bodyCode);
         return;
       }
-      if (header.type === PUBLISH && this.#bucket !== null) {
+      if (
+        header.type === PUBLISH &&
+        this.#bucket !== null &&
+        this.#connect.protocolLevel !== MQTT_5
+      ) {
         if (now < 0) now = performance.now();
         if (!this.#bucket.take(now)) {
           this.#pushSlice(chunk, start, offset);
