@@ -105,7 +105,7 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
   if (!cluster) installOutgoingQueues(aedes);
 
   const ownership = createClientIdOwnership({
-    store: cluster ? createRedisOwnerStore(cluster.sessions) : new MemoryOwnerStore(),
+    store: cluster ? createRedisOwnerStore(cluster.sessions, aedes.id) : new MemoryOwnerStore(),
     aedes,
     log,
   });

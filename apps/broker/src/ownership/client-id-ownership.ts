@@ -36,7 +36,8 @@ export function createClientIdOwnership(deps: { store: OwnerStore; aedes: Aedes;
     async claim(client: Client, principal: Principal): Promise<boolean> {
       const token = randomUUID();
       const device = principal.kind === 'device' && principal.id === client.id;
-      const result = await deps.store.claim(client.id, ownerOf(principal), token, device);
+      const expiry = expiryOf(client);
+      const result = await deps.store.claim(client.id, ownerOf(principal), token, device, expiry);
       if (!result.claimed) return false;
       if (abandoned.has(client)) {
         release(client, token, 0);
@@ -64,12 +65,15 @@ export function createClientIdOwnership(deps: { store: OwnerStore; aedes: Aedes;
       const token = tokens.get(client);
       if (token === undefined) return;
       tokens.delete(client);
-      const expiry = client.sessionExpiryInterval;
-      release(client, token, expiry >= SESSION_NEVER_EXPIRES ? NEVER : expiry);
+      release(client, token, expiryOf(client));
     },
 
-    /** Forgets expired sessions and wipes what the broker that held them could not. */
+    /**
+     * Ends the sessions of brokers that died with their clients connected, forgets expired
+     * sessions, and wipes what the broker that held them could not.
+     */
     async sweep(): Promise<void> {
+      await deps.store.maintain();
       for (;;) {
         const expired = await deps.store.takeExpired(SWEEP_BATCH);
         for (const clientId of expired) await wipeSession(deps.aedes, clientId);
@@ -77,6 +81,12 @@ export function createClientIdOwnership(deps: { store: OwnerStore; aedes: Aedes;
       }
     },
   };
+}
+
+/** The Session Expiry Interval the client last asked for (aedes gives 3.1.1 ones 0 or never). */
+function expiryOf(client: Client): number {
+  const expiry = client.sessionExpiryInterval;
+  return expiry >= SESSION_NEVER_EXPIRES ? NEVER : expiry;
 }
 
 export type ClientIdOwnership = ReturnType<typeof createClientIdOwnership>;

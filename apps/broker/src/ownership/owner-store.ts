@@ -6,11 +6,18 @@
  */
 export interface OwnerStore {
   /**
-   * Takes `clientId` for `owner`'s connection `token`. Refused when another owner's session
-   * holds it, unless `force` (a device and its own id). `wipe`: the session held under the id
-   * is not `owner`'s to resume (it expired, or was another owner's) and must go first.
+   * Takes `clientId` for `owner`'s connection `token`, whose session expiry is
+   * `expirySeconds` should its broker die with it. Refused when another owner's session holds
+   * it, unless `force` (a device and its own id). `wipe`: the session held under the id is not
+   * `owner`'s to resume (it expired, or was another owner's) and must go first.
    */
-  claim(clientId: string, owner: string, token: string, force: boolean): Promise<ClaimResult>;
+  claim(
+    clientId: string,
+    owner: string,
+    token: string,
+    force: boolean,
+    expirySeconds: number,
+  ): Promise<ClaimResult>;
   /**
    * The connection `token` ended: its session ends now (`expirySeconds` 0), that many seconds
    * later, or never (`NEVER`). Nothing happens when another connection has taken the id over.
@@ -18,6 +25,12 @@ export interface OwnerStore {
   end(clientId: string, token: string, expirySeconds: number): Promise<void>;
   /** Forgets the sessions whose end has come, up to `limit`, and returns their client ids. */
   takeExpired(limit: number): Promise<string[]>;
+  /**
+   * Says this broker is alive, and ends the connections of brokers that are not: a broker
+   * killed with its clients connected never ended them, and their sessions would never
+   * expire. Periodic; a broker alone has nothing to do.
+   */
+  maintain(): Promise<void>;
 }
 
 export type ClaimResult = { claimed: false } | { claimed: true; wipe: boolean };
@@ -42,6 +55,7 @@ export class MemoryOwnerStore implements OwnerStore {
   }
 
   claim(clientId: string, owner: string, token: string, force: boolean): Promise<ClaimResult> {
+    // A broker alone keeps its sessions in memory: none outlive it, its claims need no expiry.
     const record = this.#records.get(clientId);
     let wipe = false;
     if (record !== undefined) {
@@ -60,6 +74,10 @@ export class MemoryOwnerStore implements OwnerStore {
     if (record?.token !== token) return Promise.resolve();
     if (expirySeconds === 0) this.#records.delete(clientId);
     else record.endsAt = expirySeconds === NEVER ? NEVER : this.#now() + expirySeconds * 1000;
+    return Promise.resolve();
+  }
+
+  maintain(): Promise<void> {
     return Promise.resolve();
   }
 
