@@ -11,6 +11,8 @@ export interface RawClient {
   next<T extends mqttPacket.Packet>(matches: (packet: mqttPacket.Packet) => boolean): Promise<T>;
   /** Resolves when the connection has closed. */
   closed: Promise<void>;
+  /** Stops reading from the socket: the broker's writes to it back up. */
+  pause(): void;
   end(): void;
 }
 
@@ -73,6 +75,9 @@ export async function rawClient(
     send,
     next,
     closed,
+    pause: () => {
+      socket.pause();
+    },
     end: () => {
       socket.destroy();
     },
