@@ -2,6 +2,7 @@
  * Benchmark 3, idle connections: N devices connected with one subscription each (their own
  * `devices/<id>/commands/#`), doing nothing. Broker memory per connection, and the CPU the
  * broker spends on them while they idle (its housekeeping runs at the production interval).
+ * Measured twice, with a fresh broker each: MQTT 3.1.1 devices, then MQTT 5.0 ones.
  */
 import { execFileSync } from 'node:child_process';
 import { createTestDatabase, type TestDatabase } from '@twinwire/db/testing';
@@ -25,10 +26,34 @@ const BYTES_PER_CONNECTION_TARGET = 16 * 1024;
 /** Each connection costs one descriptor on each side; keep a margin for everything else. */
 const DESCRIPTOR_MARGIN = 500;
 
+const VERSIONS = { 4: 'MQTT 3.1.1', 5: 'MQTT 5' } as const;
+
 export async function benchIdleConnections(
   adminUrl: string,
   options: IdleOptions,
 ): Promise<{ rows: Row[]; notes: string[] }> {
+  const rows: Row[] = [];
+  const notes: string[] = [];
+  for (const protocolVersion of [4, 5] as const) {
+    const measured = await measureIdle(adminUrl, options, protocolVersion);
+    rows.push(...measured.rows);
+    notes.push(...measured.notes.map((note) => `${VERSIONS[protocolVersion]}: ${note}`));
+  }
+  notes.push(
+    'Each version has a broker of its own, started fresh; the devices differ only in the CONNECT’s protocol level.',
+    'memory/conn = (broker RSS after − before) / connections, each read after a full GC in the broker process; heap = V8 heapUsed (live JS objects); external = memory V8 tracks outside its heap (Buffers). RSS also holds V8 heap headroom and malloc arenas, so it moves in steps.',
+    `Bench credentials use scrypt N=${BENCH_SCRYPT_N} (production: N=16384, ~47 ms CPU per first connect); one hash is reused for every credential row.`,
+    'Idle CPU includes the broker housekeeping at its production interval (10 s): revocation sweep, session expiry and last-seen flush. SQL/s: transactions the broker ran on its database meanwhile (pg_stat_database).',
+  );
+  return { rows, notes };
+}
+
+async function measureIdle(
+  adminUrl: string,
+  options: IdleOptions,
+  protocolVersion: 4 | 5,
+): Promise<{ rows: Row[]; notes: string[] }> {
+  const version = VERSIONS[protocolVersion];
   const notes: string[] = [];
   const limit = openFileLimit();
   let count = options.devices;
@@ -40,9 +65,9 @@ export async function benchIdleConnections(
   }
 
   const database = await createTestDatabase(adminUrl);
-  const ids = deviceIds('idle', count);
+  const ids = deviceIds(`idle${protocolVersion}`, count);
   const credentials = benchCredentials();
-  progress(`idle: provisioning ${count} devices`);
+  progress(`idle (${version}): provisioning ${count} devices`);
   await provisionDevices(database.db, ids, credentials);
   const broker = await startOurBroker({
     env: loopbackBrokerEnv(credentials.secret, { LOG_LEVEL: 'warn' }),
@@ -59,7 +84,9 @@ export async function benchIdleConnections(
     // them leaves out one-off costs (lazily built caches, JIT code) the first half pays.
     const half = Math.floor(count / 2);
     const connect = async (from: number, to: number) => {
-      progress(`idle: connecting devices ${from + 1}–${to}, ${options.concurrency} at a time`);
+      progress(
+        `idle (${version}): connecting devices ${from + 1}–${to}, ${options.concurrency} at a time`,
+      );
       const cpuBefore = broker.cpuMicros();
       const fleet = await connectFleet(to - from, options.concurrency, async (index) => {
         const id = ids[from + index]!;
@@ -67,6 +94,7 @@ export async function benchIdleConnections(
           clientId: id,
           username: id,
           password: credentials.secret,
+          protocolVersion,
         });
         clients.push(client);
         const [grant] = await client.subscribeAsync(`devices/${id}/commands/#`, { qos: 1 });
@@ -82,7 +110,7 @@ export async function benchIdleConnections(
     const first = await connect(0, half);
     const second = await connect(half, count);
 
-    progress(`idle: measuring idle CPU for ${options.idleMs / 1000}s`);
+    progress(`idle (${version}): measuring idle CPU for ${options.idleMs / 1000}s`);
     const idleBefore = broker.cpuMicros();
     const transactionsBefore = await transactions(database);
     await sleep(options.idleMs);
@@ -96,7 +124,7 @@ export async function benchIdleConnections(
       const n = part.to - part.from;
       rows.push(
         row({
-          benchmark: `connect + subscribe devices ${part.from + 1}–${part.to} (${options.concurrency} at a time, scrypt N=${BENCH_SCRYPT_N})`,
+          benchmark: `${version}: connect + subscribe devices ${part.from + 1}–${part.to} (${options.concurrency} at a time, scrypt N=${BENCH_SCRYPT_N})`,
           'msgs/s': `${rate(n / (part.fleet.elapsedMs / 1000))} conn/s`,
           'p50 (ms)': ms(part.fleet.latencies.quantile(0.5)),
           'p99 (ms)': ms(part.fleet.latencies.quantile(0.99)),
@@ -107,29 +135,32 @@ export async function benchIdleConnections(
     }
     const after = second.stats;
     rows.push(
-      memoryRow(`memory per idle connection (${count} connected)`, count, before, after, true),
       memoryRow(
-        `marginal memory, connections ${half + 1}–${count}`,
+        `${version}: memory per idle connection (${count} connected)`,
+        count,
+        before,
+        after,
+        true,
+      ),
+      memoryRow(
+        `${version}: marginal memory, connections ${half + 1}–${count}`,
         count - half,
         first.stats,
         after,
         false,
       ),
       row({
-        benchmark: `idle, ${count} connected (${options.idleMs / 1000}s)`,
+        benchmark: `${version}: idle, ${count} connected (${options.idleMs / 1000}s)`,
         'msgs/s': `${rate(sqlPerSecond)} SQL/s`,
         'CPU µs/msg': `${((idleCpu / options.idleMs / 1000) * 100).toFixed(1)}% of a core`,
         memory: `${mebibytes(after.rss)} MiB RSS`,
       }),
     );
     notes.push(
-      'memory/conn = (broker RSS after − before) / connections, each read after a full GC in the broker process; heap = V8 heapUsed (live JS objects); external = memory V8 tracks outside its heap (Buffers). RSS also holds V8 heap headroom and malloc arenas, so it moves in steps.',
       `RSS ${mebibytes(before.rss)} → ${mebibytes(first.stats.rss)} → ${mebibytes(after.rss)} MiB, heapUsed ${mebibytes(before.heapUsed)} → ${mebibytes(first.stats.heapUsed)} → ${mebibytes(after.heapUsed)} MiB, external ${mebibytes(before.external)} → ${mebibytes(after.external)} MiB (0 → ${half} → ${count} connections).`,
-      `Bench credentials use scrypt N=${BENCH_SCRYPT_N} (production: N=16384, ~47 ms CPU per first connect: ${Math.round((count * 47) / 1000)} CPU-s for ${count} devices); one hash is reused for every credential row.`,
-      'Idle CPU includes the broker housekeeping at its production interval (10 s): revocation sweep and last-seen flush. SQL/s: transactions the broker ran on its database meanwhile (pg_stat_database).',
     );
   } finally {
-    progress('idle: disconnecting');
+    progress(`idle (${version}): disconnecting`);
     await closeAll(clients);
     await broker.stop();
     await database.drop();

@@ -78,7 +78,7 @@ export class RoutingLoad {
   static async open(
     target: BrokerTarget,
     subscriber: MqttClient,
-    publishers: { count: number; username?: string; password?: string },
+    publishers: { count: number; username?: string; password?: string; protocolVersion: 4 | 5 },
   ): Promise<RoutingLoad> {
     const delivered = new SharedArrayBuffer(4 * publishers.count);
     const workerData: PublishersInit = {
@@ -87,6 +87,7 @@ export class RoutingLoad {
       username: publishers.username,
       password: publishers.password,
       delivered,
+      protocolVersion: publishers.protocolVersion,
     };
     // On Node 20 a worker does not get the tsx loader the CLI registered (nor one from
     // --import): its entry loads the TypeScript module through tsx's API instead.

@@ -29,6 +29,8 @@ export interface PublishersInit {
   password: string | undefined;
   /** Int32 per publisher: deliveries the subscriber has seen in the current run. */
   delivered: SharedArrayBuffer;
+  /** MQTT 3.1.1 (4) or 5.0 (5), as the subscriber of the same load. */
+  protocolVersion: 4 | 5;
 }
 
 export type PublishersCommand =
@@ -139,6 +141,7 @@ async function main(): Promise<void> {
     Array.from({ length: init.count }, (_, index) =>
       connectClient(init.port, {
         clientId: `service/pub-${index}`,
+        protocolVersion: init.protocolVersion,
         ...(init.username === undefined ? {} : { username: init.username }),
         ...(init.password === undefined ? {} : { password: init.password }),
       }),

@@ -41,9 +41,11 @@ export function startOurBroker(options: {
   databaseUrl: string;
   /** Writes a V8 CPU profile of the broker to this directory when it stops. */
   cpuProfileDir?: string | undefined;
+  /** In tables and progress lines; `twinwire` unless given. */
+  name?: string;
 }): Promise<OurBroker> {
   return startBrokerProcess(
-    'twinwire',
+    options.name ?? 'twinwire',
     {
       type: 'start',
       kind: 'twinwire',

@@ -8,6 +8,7 @@ import { createClientActions } from './clients/client-actions.ts';
 import { createClientRegistry, type ClientRegistry } from './clients/client-registry.ts';
 import { createClusterBackends } from './cluster.ts';
 import type { BrokerConfig } from './config.ts';
+import { watchConnectRefusals } from './connect-refusals.ts';
 import { ConnectionRegistry } from './connections.ts';
 import { listenToDb } from '@twinwire/db/listen';
 import { createDeviceNotifier } from './device-errors.ts';
@@ -20,6 +21,9 @@ import { openListeners, type ListenerAddresses } from './listeners.ts';
 import type { Logger } from './log.ts';
 import { createBrokerMetrics, type BrokerMetrics } from './metrics.ts';
 import { installOutgoingQueues } from './outgoing-queues.ts';
+import { createClientIdOwnership } from './ownership/client-id-ownership.ts';
+import { MemoryOwnerStore } from './ownership/owner-store.ts';
+import { createRedisOwnerStore } from './ownership/redis-owner-store.ts';
 import { createPresence } from './presence.ts';
 import { SessionRegistry } from './sessions.ts';
 
@@ -92,36 +96,50 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
     maxInflightInbound: config.MQTT_MAX_INFLIGHT_QOS2,
     drainTimeout: config.MQTT_DRAIN_TIMEOUT_MS,
     maxClientsIdLength: 128,
+    // Deeper topics reach the hooks first, which refuse them with an answer (see hooks.ts).
+    maxTopicLevels: config.MQTT_MAX_TOPIC_LEVELS,
+    // MQTT 3.1.1 over the limit (or 0) gets CONNACK 2; MQTT 5.0 is told Server Keep Alive.
+    keepaliveLimit: config.MQTT_MAX_KEEPALIVE_S,
+    // MQTT 5.0 CONNACK: enforced here (Receive Maximum, topic aliases) and by the packet
+    // guard (Maximum Packet Size, before aedes reads the packet).
+    receiveMaximum: config.MQTT_RECEIVE_MAXIMUM,
+    topicAliasMaximum: config.MQTT_TOPIC_ALIAS_MAXIMUM,
+    maximumPacketSize: config.MQTT_MAX_PACKET_BYTES,
   });
   // The in-memory persistence loses and duplicates QoS 2 messages of persistent sessions:
   // without Redis the outgoing queues are ours (and counted for the client registry).
   const sessionQueues = cluster ? cluster.sessionQueues : installOutgoingQueues(aedes);
 
+  const ownership = createClientIdOwnership({
+    store: cluster ? createRedisOwnerStore(cluster.sessions, aedes.id) : new MemoryOwnerStore(),
+    aedes,
+    log,
+  });
   const notify = createDeviceNotifier(aedes);
   const presence = createPresence({ aedes, db: deps.db.db, log });
   const revocation = createRevocation({ db: deps.db.db, sessions, cache, metrics, log });
   const hooks = createAccessHooks({
     acl: aclStore.current,
     sessions,
-    ingest: createTelemetryIngest({ writer, notify, metrics, log }),
+    ingest: createTelemetryIngest({ writer, metrics, log }),
     notify,
     metrics,
     log,
+    maxTopicLevels: config.MQTT_MAX_TOPIC_LEVELS,
+    maxPublishRate: config.MQTT_MAX_PUBLISH_RATE,
   });
 
   aedes.preConnect = (client, packet, callback) => {
-    const limit = config.MQTT_MAX_KEEPALIVE_S;
-    // MQTT 3.1.1 has no CONNACK code for an unacceptable keepalive: closing is the answer.
-    const keepalive = packet.keepalive ?? 0;
-    if (limit > 0 && (keepalive === 0 || keepalive > limit)) {
-      log.info({ clientId: packet.clientId, keepalive, limit }, 'connection refused: keepalive');
-      metrics.authFailures.inc({ reason: 'keepalive' });
-      callback(new Error(`keepalive must be between 1 and ${limit} seconds`), false);
-      return;
-    }
     connectPackets.set(client, packet);
     callback(null, true);
   };
+  watchConnectRefusals({
+    aedes,
+    connectPackets,
+    maxKeepaliveS: config.MQTT_MAX_KEEPALIVE_S,
+    metrics,
+    log,
+  });
   aedes.authenticate = createAuthenticator({
     db: deps.db.db,
     acl: aclStore.current,
@@ -129,6 +147,7 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
     cache,
     connectPackets,
     connectionOf: (client) => connections.of(client),
+    ownership,
     serviceSecret: config.SERVICE_SECRET,
     allowAnonymous: config.ALLOW_ANONYMOUS,
     timeoutMs: 5_000,
@@ -170,6 +189,7 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
   });
   let closing = false;
   aedes.on('clientDisconnect', (client) => {
+    ownership.ended(client);
     const session = sessions.get(client);
     sessions.detach(client);
     // While closing, close() has published every device's offline status already, and the
@@ -192,6 +212,7 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
     });
   };
   const sweep = inBackground('access re-check', () => revocation.sweep());
+  const expireSessions = inBackground('session expiry', () => ownership.sweep());
   const dbEvents = listenToDb({
     url: deps.databaseUrl,
     applicationName: 'twinwire-broker-events',
@@ -214,6 +235,7 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
   await dbEvents.ready;
   const housekeeping = setInterval(() => {
     sweep();
+    expireSessions();
     inBackground('last-seen update', () => presence.flushLastSeen())();
     inBackground('client registry refresh', () => clientRegistry.refresh())();
   }, housekeepingIntervalMs);

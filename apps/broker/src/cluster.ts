@@ -11,6 +11,8 @@ export interface ClusterBackends {
   backends: { mq: ReturnType<typeof createRedisEmitter>; persistence: unknown };
   /** The persistent sessions' queues in Redis, for the client registry's counts. */
   sessionQueues: SessionQueues;
+  /** The connection the sessions are kept on: what else lives beside them uses it too. */
+  sessions: Redis;
   /** True while every Redis connection is ready: routing, sessions and retained messages work. */
   connected: () => boolean;
   /**
@@ -105,6 +107,7 @@ export function createClusterBackends(redisUrl: string, log: Logger): ClusterBac
   return {
     backends: { mq, persistence },
     sessionQueues: redisSessionQueues(connections.persistence),
+    sessions: connections.persistence,
     connected,
     ready,
     close: () => {

@@ -67,7 +67,8 @@ export const BrokerEnv = Type.Object({
     default: 1_200,
     minimum: 0,
     maximum: 65_535,
-    description: 'largest keepalive a client may ask for (0: no limit)',
+    description:
+      'largest keepalive a client may ask for (0: no limit); MQTT 3.1.1 over it, or 0, is refused with CONNACK 2, MQTT 5.0 is told this as Server Keep Alive',
   }),
   MQTT_MAX_CONNECTIONS: Env.integer({
     default: 50_000,
@@ -77,12 +78,34 @@ export const BrokerEnv = Type.Object({
   MQTT_MAX_PUBLISH_RATE: Env.integer({
     default: 1_000,
     minimum: 0,
-    description: 'PUBLISH packets per second per connection before reads are slowed (0: no limit)',
+    description:
+      'PUBLISH packets per second per connection (0: no limit): MQTT 3.1.1 reads are slowed past it, MQTT 5.0 publishes refused with 0x97',
+  }),
+  MQTT_MAX_TOPIC_LEVELS: Env.integer({
+    default: 100,
+    minimum: 1,
+    maximum: 100,
+    description:
+      'levels a topic or filter may have; deeper PUBLISHes are refused (0x90), SUBSCRIBEs answered 0x80 (0x8F)',
   }),
   MQTT_MAX_INFLIGHT_QOS2: Env.integer({
     default: 100,
     minimum: 1,
-    description: 'inbound QoS 2 messages a client may hold awaiting PUBREL',
+    description:
+      'inbound QoS 2 messages a client may hold awaiting PUBREL; past it, the earlier ones are answered and the connection closed',
+  }),
+  MQTT_RECEIVE_MAXIMUM: Env.integer({
+    default: 100,
+    minimum: 1,
+    maximum: 65_535,
+    description:
+      'MQTT 5.0 Receive Maximum: unacknowledged QoS 1 and 2 messages a client may send, told in CONNACK; past it, DISCONNECT 0x93',
+  }),
+  MQTT_TOPIC_ALIAS_MAXIMUM: Env.integer({
+    default: 10,
+    minimum: 0,
+    maximum: 65_535,
+    description: 'MQTT 5.0 topic aliases a client may use toward the broker (0: none)',
   }),
   MQTT_DRAIN_TIMEOUT_MS: Env.integer({
     default: 10_000,

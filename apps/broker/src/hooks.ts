@@ -2,27 +2,23 @@ import type { Acl } from '@twinwire/acl/acl';
 import { parseDeviceTopic } from '@twinwire/schemas/topics';
 import { parseDeviceStatus } from '@twinwire/schemas/validate';
 import type { AedesPublishPacket, Client, PublishPacket, Subscription } from 'aedes';
+import {
+  createRefusals,
+  DROPPED_TOPIC,
+  NOT_AUTHORIZED,
+  PAYLOAD_FORMAT_INVALID,
+  QUOTA_EXCEEDED,
+  TOPIC_FILTER_INVALID,
+  TOPIC_NAME_INVALID,
+} from './access/refusal.ts';
+import { topicLevels } from './access/topic-levels.ts';
 import { TopicDecisions } from './access/topic-decisions.ts';
 import type { NotifyDevice } from './device-errors.ts';
 import type { TelemetryIngest } from './ingest/telemetry-ingest.ts';
+import { PublishQuota } from './limits/publish-quota.ts';
 import type { Logger } from './log.ts';
 import type { BrokerMetrics } from './metrics.ts';
 import type { Session, SessionRegistry } from './sessions.ts';
-
-/**
- * Where refused publishes go. [MQTT-3.3.5-2] a server that does not authorize a PUBLISH must
- * acknowledge it or close the connection; we acknowledge (the device stays connected and is
- * told why on its errors topic) and route the packet to a topic no rule lets anyone
- * subscribe to. Rewriting the packet, rather than flagging it in memory, keeps it dropped on
- * every broker of a cluster.
- */
-export const DROPPED_TOPIC = '$twinwire/dropped';
-
-function drop(packet: PublishPacket): void {
-  packet.topic = DROPPED_TOPIC;
-  packet.payload = Buffer.alloc(0);
-  packet.retain = false;
-}
 
 function decisionsOf(session: Session): TopicDecisions {
   return (session.decisions ??= new TopicDecisions(session.principal));
@@ -35,7 +31,15 @@ export function createAccessHooks(deps: {
   notify: NotifyDevice;
   metrics: BrokerMetrics;
   log: Logger;
+  /** MQTT_MAX_TOPIC_LEVELS */
+  maxTopicLevels: number;
+  /** MQTT_MAX_PUBLISH_RATE, 0 for none: what MQTT 5.0 clients are refused past. */
+  maxPublishRate: number;
 }) {
+  const refuse = createRefusals(deps.notify);
+  const quotaOf = (session: Session) =>
+    (session.quota ??= new PublishQuota(deps.maxPublishRate, performance.now()));
+
   return {
     authorizePublish: (
       client: Client | null,
@@ -54,39 +58,73 @@ export function createAccessHooks(deps: {
       }
       const { principal } = session;
       deps.metrics.countPublishReceived(packet.qos);
+      // aedes hands over topics deeper than its router takes, for an answer [MQTT-4.7.3].
+      const levels = topicLevels(packet.topic);
+      if (levels > deps.maxTopicLevels) {
+        deps.metrics.topicsTooDeep.inc({ packet: 'publish' });
+        deps.log.info({ clientId: client.id, levels }, 'publish refused: topic too deep');
+        const message = `topic has ${levels} levels; at most ${deps.maxTopicLevels} are allowed`;
+        refuse(
+          client,
+          session,
+          packet,
+          { code: 'TWW_TOPIC_TOO_DEEP', message, reasonCode: TOPIC_NAME_INVALID },
+          callback,
+        );
+        return;
+      }
+      if (client.version === 5 && deps.maxPublishRate > 0) {
+        const verdict = quotaOf(session).take(performance.now());
+        if (verdict !== 'within') {
+          deps.metrics.publishesOverRate.inc();
+          const message = `more than ${deps.maxPublishRate} publishes per second`;
+          refuse(
+            client,
+            session,
+            packet,
+            { code: 'TWW_RATE_LIMITED', message, reasonCode: QUOTA_EXCEEDED },
+            callback,
+          );
+          if (verdict === 'ignored') {
+            deps.log.info({ clientId: client.id }, 'disconnecting: publish rate refusals ignored');
+            client.disconnect({ reasonCode: QUOTA_EXCEEDED });
+          }
+          return;
+        }
+      }
       if (!decisionsOf(session).mayPublish(deps.acl(), packet.topic)) {
         deps.metrics.publishesDenied.inc();
         deps.log.debug({ clientId: client.id, topic: packet.topic }, 'publish denied');
-        if (principal.kind === 'device') {
-          deps.notify(
-            principal.id,
-            { code: 'TWW_ACL_DENIED', message: 'you may not publish to this topic' },
-            packet.topic,
-          );
-        }
-        drop(packet);
-        callback(null);
+        const message = 'you may not publish to this topic';
+        refuse(
+          client,
+          session,
+          packet,
+          { code: 'TWW_ACL_DENIED', message, reasonCode: NOT_AUTHORIZED },
+          callback,
+        );
         return;
       }
       const target = principal.kind === 'device' ? parseDeviceTopic(packet.topic) : null;
       if (target?.kind === 'telemetry') {
-        void deps
-          .ingest(target.deviceId, packet.topic, packet.payload, packet.qos)
-          .then((outcome) => {
-            if (outcome === 'refused') drop(packet);
-            callback(null);
-          });
+        void deps.ingest(target.deviceId, packet.payload, packet.qos).then((outcome) => {
+          if (typeof outcome === 'object') refuse(client, session, packet, outcome, callback);
+          else callback(null);
+        });
         return;
       }
       if (target?.kind === 'status') {
         const status = parseDeviceStatus(packet.payload);
         if (!status.ok) {
-          deps.notify(
-            target.deviceId,
-            { code: status.error.code, message: status.error.message },
-            packet.topic,
+          const { code, message } = status.error;
+          refuse(
+            client,
+            session,
+            packet,
+            { code, message, reasonCode: PAYLOAD_FORMAT_INVALID },
+            callback,
           );
-          drop(packet);
+          return;
         }
       }
       callback(null);
@@ -97,6 +135,15 @@ export function createAccessHooks(deps: {
       subscription: Subscription,
       callback: (error: Error | null, subscription?: Subscription | null) => void,
     ): void => {
+      const levels = topicLevels(subscription.topic);
+      if (levels > deps.maxTopicLevels) {
+        deps.metrics.topicsTooDeep.inc({ packet: 'subscribe' });
+        deps.log.info({ clientId: client.id, levels }, 'subscription refused: filter too deep');
+        // [MQTT-3.9.3] SUBACK 0x80 for this filter (MQTT 5.0: 0x8F Topic Filter invalid).
+        const error = new Error(`filter has ${levels} levels; at most ${deps.maxTopicLevels}`);
+        callback(Object.assign(error, { reasonCode: TOPIC_FILTER_INVALID }));
+        return;
+      }
       const session = deps.sessions.get(client);
       if (session && deps.acl().authorizeSubscribe(session.principal, subscription.topic)) {
         callback(null, subscription);
@@ -104,7 +151,7 @@ export function createAccessHooks(deps: {
       }
       deps.metrics.subscriptionsDenied.inc();
       deps.log.debug({ clientId: client.id, filter: subscription.topic }, 'subscription denied');
-      // [MQTT-3.9.3] a null subscription is answered with SUBACK return code 0x80 (failure).
+      // [MQTT-3.9.3] a null subscription is answered with SUBACK 0x80 (MQTT 5.0: 0x87).
       callback(null, null);
     },
 

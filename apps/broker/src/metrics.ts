@@ -60,7 +60,18 @@ export function createBrokerMetrics() {
     }),
     subscriptionsDenied: new Counter({
       name: 'twinwire_broker_subscriptions_denied_total',
-      help: 'Subscriptions answered with SUBACK 0x80',
+      help: 'Subscriptions refused by the ACL (SUBACK 0x80; MQTT 5.0: 0x87)',
+      registers,
+    }),
+    publishesOverRate: new Counter({
+      name: 'twinwire_broker_publishes_over_rate_total',
+      help: 'MQTT 5.0 PUBLISH packets refused over MQTT_MAX_PUBLISH_RATE (0x97; QoS 0 dropped)',
+      registers,
+    }),
+    topicsTooDeep: new Counter({
+      name: 'twinwire_broker_topics_too_deep_total',
+      help: 'PUBLISH topics and SUBSCRIBE filters refused for more levels than MQTT_MAX_TOPIC_LEVELS',
+      labelNames: ['packet'] as const,
       registers,
     }),
     telemetryInvalid: new Counter({

@@ -2,6 +2,7 @@ import type { Principal } from '@twinwire/acl/rules';
 import type { DeviceProtocol } from '@twinwire/schemas/messages';
 import type { Client } from 'aedes';
 import type { TopicDecisions } from './access/topic-decisions.ts';
+import type { PublishQuota } from './limits/publish-quota.ts';
 
 /** What the broker knows about an authenticated connection. */
 export interface Session {
@@ -11,6 +12,8 @@ export interface Session {
   credentialId?: string;
   /** This client's ACL decisions so far, made on its first publish or delivery. */
   decisions?: TopicDecisions;
+  /** MQTT 5.0 clients: MQTT_MAX_PUBLISH_RATE, spent on their first publish (3.1.1's is paced). */
+  quota?: PublishQuota;
 }
 
 /** Sessions keyed by aedes client; entries die with their clients. */

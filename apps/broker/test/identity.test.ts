@@ -1,27 +1,8 @@
 import { createUser } from '@twinwire/db/users';
-import mqtt from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICE_SECRET, startBroker, type TestBroker } from './helpers/start-broker.ts';
+import { refusal } from './helpers/refusal.ts';
 import { grantedQos } from './helpers/subscribe.ts';
-
-/** Connects expecting refusal; resolves with the CONNACK return code, or 'closed' without one. */
-function refusal(url: string, options: mqtt.IClientOptions): Promise<number | 'closed'> {
-  const client = mqtt.connect(url, { reconnectPeriod: 0, connectTimeout: 5_000, ...options });
-  return new Promise((resolve, reject) => {
-    client.once('connect', () => {
-      client.end(true);
-      reject(new Error('connection was accepted'));
-    });
-    client.once('error', (error) => {
-      client.end(true);
-      const code = (error as Error & { code?: unknown }).code;
-      resolve(typeof code === 'number' ? code : 'closed');
-    });
-    client.once('close', () => {
-      resolve('closed');
-    });
-  });
-}
 
 describe('device authentication', () => {
   let harness: TestBroker;
@@ -59,7 +40,7 @@ describe('device authentication', () => {
     expect(await refusal(harness.mqttUrl, { clientId: 'anon' })).toBe(5);
   });
 
-  it('gives CONNACK 5 to another credential claiming a device’s client id, and keeps the rightful connection', async () => {
+  it('gives CONNACK 2 to another principal claiming a device’s client id, and keeps the rightful connection [MQTT-3.1.3-8]', async () => {
     const rightful = await harness.connect({
       clientId: 'sensor-a',
       username: 'sensor-a',
@@ -73,14 +54,14 @@ describe('device authentication', () => {
         username: 'sensor-c',
         password: otherSecret,
       }),
-    ).toBe(5);
+    ).toBe(2);
     expect(
       await refusal(harness.mqttUrl, {
         clientId: 'sensor-a',
         username: 'service',
         password: SERVICE_SECRET,
       }),
-    ).toBe(5);
+    ).toBe(2);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(rightful.connected).toBe(true);
     await rightful.publishAsync(
@@ -90,9 +71,13 @@ describe('device authentication', () => {
     );
   });
 
-  it('rejects client ids that cannot name a device with CONNACK 2 [MQTT-3.1.3-9]', async () => {
+  it('gives a device CONNACK 2 for any client id but its own [MQTT-3.1.3-8]', async () => {
     expect(
-      await refusal(harness.mqttUrl, { clientId: 'a+b', username: 'a+b', password: secret }),
+      await refusal(harness.mqttUrl, {
+        clientId: 'sensor-a-2',
+        username: 'sensor-a',
+        password: secret,
+      }),
     ).toBe(2);
   });
 
@@ -133,7 +118,7 @@ describe('device authentication', () => {
     ).toBe(4);
   });
 
-  it('closes a connection whose keepalive is above the limit, or zero, without a CONNACK', async () => {
+  it('refuses an MQTT 3.1.1 keepalive above the limit, or zero, with CONNACK 2, as Mosquitto does', async () => {
     expect(
       await refusal(harness.mqttUrl, {
         clientId: 'sensor-a',
@@ -141,7 +126,7 @@ describe('device authentication', () => {
         password: secret,
         keepalive: 3600,
       }),
-    ).toBe('closed');
+    ).toBe(2);
     expect(
       await refusal(harness.mqttUrl, {
         clientId: 'sensor-a',
@@ -149,7 +134,11 @@ describe('device authentication', () => {
         password: secret,
         keepalive: 0,
       }),
-    ).toBe('closed');
+    ).toBe(2);
+    const metrics = await (
+      await fetch(`http://127.0.0.1:${harness.broker.addresses.http}/metrics`)
+    ).text();
+    expect(metrics).toMatch(/twinwire_broker_auth_failures_total\{reason="keepalive"\} 2/);
   });
 
   it('refuses a will on a topic the device may not publish to with CONNACK 5', async () => {
@@ -174,6 +163,9 @@ describe('device authentication', () => {
     expect(body).toMatch(/twinwire_broker_auth_failures_total\{reason="bad_credentials"\} [1-9]/);
     expect(body).toMatch(
       /twinwire_broker_auth_failures_total\{reason="client_id_not_owned"\} [1-9]/,
+    );
+    expect(body).toMatch(
+      /twinwire_broker_auth_failures_total\{reason="client_id_of_a_device"\} [1-9]/,
     );
   });
 });
@@ -210,6 +202,7 @@ describe('anonymous access when configured', () => {
   it('lets anonymous clients in as viewers: they may watch telemetry but not publish commands', async () => {
     const harness = await startBroker({ ALLOW_ANONYMOUS: 'true' });
     try {
+      await harness.provision('sensor-a');
       const viewer = await harness.connect({ clientId: 'user/anonymous-1' });
       expect(await grantedQos(viewer, ['devices/+/telemetry', 'devices/+/commands/+'])).toEqual([
         0, 128,

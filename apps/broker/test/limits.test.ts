@@ -1,6 +1,7 @@
 import { connect, type Socket } from 'node:net';
-import mqttPacket from 'mqtt-packet';
-import { afterEach, expect, it } from 'vitest';
+import type mqttPacket from 'mqtt-packet';
+import { afterEach, describe, expect, it } from 'vitest';
+import { publishPacket, rawClient } from './helpers/raw-client.ts';
 import { SERVICE_SECRET, startBroker, type TestBroker } from './helpers/start-broker.ts';
 
 let harness: TestBroker | undefined;
@@ -46,71 +47,47 @@ it('refuses connections beyond MQTT_MAX_CONNECTIONS at accept, and counts them',
   for (const socket of kept) socket.destroy();
 });
 
-/** A raw MQTT client: packets in and out, and nothing done for it. */
-async function rawClient(port: number) {
-  const socket = await rawSocket(port);
-  const parser = mqttPacket.parser();
-  const received: string[] = [];
-  parser.on('packet', (packet) => received.push(packet.cmd));
-  socket.on('data', (data) => parser.parse(data));
-  const send = (packet: mqttPacket.Packet) => socket.write(mqttPacket.generate(packet));
-  return { socket, received, send };
-}
-
 it('disconnects a client holding more than MQTT_MAX_INFLIGHT_QOS2 QoS 2 messages without PUBREL', async () => {
   harness = await startBroker({ MQTT_MAX_INFLIGHT_QOS2: '2' });
   const secret = await harness.provision('hoarder');
-  const { socket, received, send } = await rawClient(harness.broker.addresses.mqtt);
-  send({
-    cmd: 'connect',
-    protocolId: 'MQTT',
+  const client = await rawClient(harness.broker.addresses.mqtt, {
     protocolVersion: 4,
-    clean: true,
     clientId: 'hoarder',
-    keepalive: 60,
     username: 'hoarder',
     password: Buffer.from(secret),
   });
-  await expect.poll(() => received).toContain('connack');
+  const pubrecs = () => client.received.filter((packet) => packet.cmd === 'pubrec').length;
   for (const messageId of [1, 2, 3]) {
-    send({
-      cmd: 'publish',
-      topic: 'devices/hoarder/telemetry',
-      payload: JSON.stringify({ ts: Date.now(), seq: messageId, metrics: { v: 1 } }),
-      qos: 2,
-      messageId,
-      retain: false,
-      dup: false,
-    });
+    client.send(
+      publishPacket({
+        topic: 'devices/hoarder/telemetry',
+        payload: Buffer.from(JSON.stringify({ ts: Date.now(), seq: messageId, metrics: { v: 1 } })),
+        qos: 2,
+        messageId,
+      }),
+    );
     // Each PUBREC is withheld from PUBREL: the third exceeds the window.
-    if (messageId < 3)
-      await expect.poll(() => received.filter((cmd) => cmd === 'pubrec').length).toBe(messageId);
+    if (messageId < 3) await expect.poll(pubrecs).toBe(messageId);
   }
-  await closed(socket);
-  expect(received.filter((cmd) => cmd === 'pubrec')).toHaveLength(2);
+  await client.closed;
+  expect(pubrecs()).toBe(2);
 });
 
 it('disconnects a subscriber that stops reading, without stalling delivery to the others', async () => {
   harness = await startBroker({ MQTT_DRAIN_TIMEOUT_MS: '500', MQTT_MAX_PUBLISH_RATE: '0' });
-  const stalled = await rawClient(harness.broker.addresses.mqtt);
-  stalled.send({
-    cmd: 'connect',
-    protocolId: 'MQTT',
+  const stalled = await rawClient(harness.broker.addresses.mqtt, {
     protocolVersion: 4,
-    clean: true,
     clientId: 'service/stalled',
-    keepalive: 60,
     username: 'service',
     password: Buffer.from(SERVICE_SECRET),
   });
-  await expect.poll(() => stalled.received).toContain('connack');
   stalled.send({
     cmd: 'subscribe',
     messageId: 1,
     subscriptions: [{ topic: 'devices/+/commands/+', qos: 0 }],
   });
-  await expect.poll(() => stalled.received).toContain('suback');
-  stalled.socket.pause();
+  await stalled.next((packet) => packet.cmd === 'suback');
+  stalled.pause();
 
   const service = (name: string) =>
     harness!.connect({
@@ -133,5 +110,77 @@ it('disconnects a subscriber that stops reading, without stalling delivery to th
   // Seen from the broker: the stalled client (paused, it cannot notice itself) is gone.
   expect(harness.broker.aedes.connectedClients).toBeLessThanOrEqual(3);
   await expect.poll(() => harness?.broker.aedes.connectedClients, { timeout: 10_000 }).toBe(2);
-  stalled.socket.destroy();
+  stalled.end();
+});
+
+describe('a QoS 2 burst past MQTT_MAX_INFLIGHT_QOS2 (issue #13.4)', () => {
+  const burst = (deviceId: string) =>
+    Array.from({ length: 101 }, (_, i) =>
+      publishPacket({
+        topic: `devices/${deviceId}/telemetry`,
+        payload: Buffer.from(JSON.stringify({ ts: Date.now(), seq: i + 1, metrics: { v: i } })),
+        qos: 2,
+        messageId: i + 1,
+      }),
+    );
+
+  it.each([
+    [4, 'the connection closes (3.1.1 has no reason code)'],
+    [5, 'DISCONNECT 0x93 follows [MQTT-3.3.4-9]'],
+  ] as const)(
+    'MQTT protocol level %i: the 100 PUBRECs earned arrive before the close; %s',
+    async (protocolVersion, _outcome) => {
+      harness = await startBroker({ MQTT_MAX_INFLIGHT_QOS2: '100' });
+      const deviceId = `burst-${protocolVersion}`;
+      const secret = await harness.provision(deviceId);
+      const client = await rawClient(harness.broker.addresses.mqtt, {
+        protocolVersion,
+        clientId: deviceId,
+        username: deviceId,
+        password: Buffer.from(secret),
+      });
+      client.send(...burst(deviceId));
+      await client.closed;
+      const answers = client.received.slice(1);
+      const pubrecs = answers.filter((p) => p.cmd === 'pubrec');
+      expect(pubrecs.map((p) => p.messageId)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+      if (protocolVersion === 5) {
+        expect(answers.at(-1)).toMatchObject({ cmd: 'disconnect', reasonCode: 0x93 });
+      }
+    },
+  );
+});
+
+describe('topics deeper than MQTT_MAX_TOPIC_LEVELS (issue #13.5)', () => {
+  const deep = Array.from({ length: 101 }, (_, i) => `l${i}`).join('/');
+
+  it('answers an MQTT 3.1.1 SUBSCRIBE with 0x80 and a PUBLISH with an acknowledged drop, counted, connection kept', async () => {
+    harness = await startBroker();
+    const client = await rawClient(harness.broker.addresses.mqtt, {
+      protocolVersion: 4,
+      clientId: 'deep-v3',
+      username: 'service',
+      password: Buffer.from(SERVICE_SECRET),
+    });
+    client.send({
+      cmd: 'subscribe',
+      messageId: 1,
+      subscriptions: [
+        { topic: deep, qos: 1 },
+        { topic: 'devices/+/status', qos: 1 },
+      ],
+    });
+    const suback = await client.next<mqttPacket.ISubackPacket>((p) => p.cmd === 'suback');
+    expect(suback.granted).toEqual([0x80, 1]);
+    client.send(publishPacket({ topic: `devices/${deep}`, qos: 1, messageId: 2 }));
+    await client.next((p) => p.cmd === 'puback' && p.messageId === 2);
+    client.send({ cmd: 'pingreq' });
+    await client.next((p) => p.cmd === 'pingresp');
+    const counted = await harness.broker.metrics.topicsTooDeep.get();
+    expect(Object.fromEntries(counted.values.map((v) => [v.labels.packet, v.value]))).toEqual({
+      subscribe: 1,
+      publish: 1,
+    });
+    client.end();
+  });
 });

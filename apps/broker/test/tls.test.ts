@@ -94,13 +94,13 @@ describe('MQTT over TLS with required client certificates', () => {
     if (!(client instanceof Error)) await client.endAsync();
   });
 
-  it('refuses a certificate used under another client id with CONNACK 5', async () => {
+  it('refuses a certificate used under another client id with CONNACK 2 [MQTT-3.1.3-8]', async () => {
     const result = await connectTls(port(), {
       clientId: 'someone-else',
       cert: readFileSync(fixture('device.pem')),
       key: readFileSync(fixture('device-key.pem')),
     });
-    expect((result as Error & { code?: number }).code).toBe(5);
+    expect((result as Error & { code?: number }).code).toBe(2);
   });
 
   it('refuses the handshake for a certificate from another CA, and for no certificate', async () => {

@@ -55,4 +55,12 @@ describe('AsyncAPI document', () => {
     expect(servers['mqtt-ws']).toMatchObject({ host: 'localhost:8083', pathname: '/mqtt' });
     expect(servers.api).toMatchObject({ host: 'localhost:3000', protocol: 'ws' });
   });
+
+  it('says every MQTT listener speaks MQTT 3.1.1 and 5.0', () => {
+    const { servers } = buildAsyncApiDocument() as {
+      servers: Record<string, { description: string }>;
+    };
+    for (const name of ['mqtt', 'mqtt-tls', 'mqtt-ws'])
+      expect(servers[name]?.description, name).toMatch(/MQTT 3\.1\.1 and 5\.0/);
+  });
 });

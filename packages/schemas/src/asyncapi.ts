@@ -113,6 +113,11 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
         'WebSocket frames are acknowledged only after the reading is committed.',
         `Payloads are UTF-8 JSON of at most ${limits.maxPayloadBytes} bytes; invalid ones are`,
         'answered on `devices/{deviceId}/errors` or with an error frame.',
+        'The broker speaks MQTT 3.1.1 and 5.0 on every listener. MQTT 5.0 clients are told',
+        'refusals with the reason code of their PUBACK/PUBREC instead (invalid payload 0x99,',
+        'with a reason string naming the field; not authorized 0x87; over the publish rate',
+        '0x97), except at QoS 0; response topic, correlation data and user properties pass',
+        'through untouched. Shared subscriptions and enhanced authentication are not offered.',
       ].join(' '),
     },
     defaultContentType: 'application/json',
@@ -120,21 +125,22 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
       mqtt: {
         host: 'localhost:1883',
         protocol: 'mqtt',
-        description: 'apps/broker: MQTT 3.1.1/5 over TCP (MQTT_PORT).',
+        description: 'apps/broker: MQTT 3.1.1 and 5.0 over TCP (MQTT_PORT).',
         security: [ref('#/components/securitySchemes/deviceCredentials')],
       },
       'mqtt-tls': {
         host: 'localhost:8883',
         protocol: 'secure-mqtt',
         description:
-          'apps/broker: MQTT over TLS, when a certificate is configured (MQTT_TLS_PORT).',
+          'apps/broker: MQTT 3.1.1 and 5.0 over TLS, when a certificate is configured (MQTT_TLS_PORT).',
         security: [ref('#/components/securitySchemes/deviceCredentials')],
       },
       'mqtt-ws': {
         host: 'localhost:8083',
         pathname: '/mqtt',
         protocol: 'ws',
-        description: 'apps/broker: MQTT over WebSocket, subprotocol `mqtt` (MQTT_WS_PORT).',
+        description:
+          'apps/broker: MQTT 3.1.1 and 5.0 over WebSocket, subprotocol `mqtt` (MQTT_WS_PORT).',
         security: [ref('#/components/securitySchemes/deviceCredentials')],
       },
       api: {

@@ -11,7 +11,9 @@ import { eq } from 'drizzle-orm';
 import type { Logger } from '../log.ts';
 import type { BrokerMetrics } from '../metrics.ts';
 import type { ConnectionInfo } from '../connections.ts';
+import type { ClientIdOwnership } from '../ownership/client-id-ownership.ts';
 import type { Session, SessionRegistry } from '../sessions.ts';
+import { clientIdRefusal } from './client-id-policy.ts';
 import type { CredentialCache } from './credential-cache.ts';
 
 export interface AuthenticatorDeps {
@@ -21,6 +23,8 @@ export interface AuthenticatorDeps {
   cache: CredentialCache;
   connectPackets: WeakMap<Client, ConnectPacket>;
   connectionOf: (client: Client) => ConnectionInfo;
+  /** Who each session belongs to: another principal presenting its client id is refused. */
+  ownership: ClientIdOwnership;
   serviceSecret: string | undefined;
   allowAnonymous: boolean;
   /** Fail closed when the database answers slower than this. */
@@ -29,7 +33,8 @@ export interface AuthenticatorDeps {
   log: Logger;
 }
 
-// CONNACK return codes of MQTT 3.1.1 [MQTT-3.2.2-5] (aedes types them as an ambient const enum).
+// CONNACK return codes of MQTT 3.1.1 [MQTT-3.2.2-5] (aedes types them as an ambient const enum);
+// aedes gives an MQTT 5.0 client the matching reason codes 0x85, 0x88, 0x86 and 0x87.
 const CONNACK = {
   IDENTIFIER_REJECTED: 2,
   SERVER_UNAVAILABLE: 3,
@@ -47,14 +52,15 @@ function refusedError(returnCode: Refusal, reason: string): AuthenticateError {
   return Object.assign(new Error(reason), { returnCode });
 }
 
-const SERVICE_PREFIX = 'service/';
-const USER_PREFIX = 'user/';
+const SERVICE_USERNAME = 'service';
 
 /**
- * aedes' `authenticate` hook. The client id's namespace says who may use it: a device
- * connects with its own id as client id and username; the API as `service/…`; users as
- * `user/…`. Device ids cannot contain `/`, so no other principal can take over a device's
- * session (aedes would otherwise disconnect the rightful client on a duplicate id).
+ * aedes' `authenticate` hook. The credentials say who a client is: the API's service
+ * principal (username `service`), a device (its id and a secret issued for it), or a user;
+ * without any, an anonymous viewer where allowed. Then the client id must be one the
+ * principal may use (`client-id-policy.ts`), its will topic one it may publish to, and the
+ * session under the client id its own or free (`ownership/`): aedes would otherwise take
+ * over, and disconnect, the rightful client of a duplicate id.
  */
 export function createAuthenticator(deps: AuthenticatorDeps) {
   return (
@@ -63,8 +69,9 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     password: Readonly<Buffer | undefined>,
     done: (error: AuthenticateError | null, success: boolean | null) => void,
   ): void => {
-    void withTimeout(resolve(deps, client, username, password), deps.timeoutMs)
+    void withTimeout(admit(deps, client, username, password), deps.timeoutMs)
       .catch((error: unknown) => {
+        deps.ownership.abandon(client);
         deps.log.warn(
           { err: error, clientId: client.id },
           'authentication failed closed: database unavailable',
@@ -81,23 +88,32 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
           done(refusedError(outcome.refuse, outcome.reason), false);
           return;
         }
-        const will = deps.connectPackets.get(client)?.will;
-        if (will && !deps.acl().authorizePublish(outcome.principal, will.topic)) {
-          deps.metrics.authFailures.inc({ reason: 'will_denied' });
-          deps.log.info(
-            { clientId: client.id, topic: will.topic },
-            'connection refused: will topic denied',
-          );
-          done(
-            Object.assign(new Error('will topic denied'), { returnCode: CONNACK.NOT_AUTHORIZED }),
-            false,
-          );
-          return;
-        }
         deps.sessions.set(client, { ...outcome, protocol: deps.connectionOf(client).protocol });
         done(null, true);
       });
   };
+}
+
+/** Who the client is, then whether it may have this client id, will and session. */
+async function admit(
+  deps: AuthenticatorDeps,
+  client: Client,
+  username: string | undefined,
+  password: Buffer | undefined,
+): Promise<Outcome> {
+  const outcome = await resolve(deps, client, username, password);
+  if ('refuse' in outcome) return outcome;
+  const { principal } = outcome;
+  // [MQTT-3.1.3-8] a client id the server rejects gets CONNACK 2 (MQTT 5.0: 0x85).
+  const clientIdProblem = await clientIdRefusal(deps.db, principal, client.id);
+  if (clientIdProblem !== null)
+    return { refuse: CONNACK.IDENTIFIER_REJECTED, reason: clientIdProblem };
+  const will = deps.connectPackets.get(client)?.will;
+  if (will && !deps.acl().authorizePublish(principal, will.topic))
+    return { refuse: CONNACK.NOT_AUTHORIZED, reason: 'will_denied' };
+  if (!(await deps.ownership.claim(client, principal)))
+    return { refuse: CONNACK.IDENTIFIER_REJECTED, reason: 'client_id_in_use' };
+  return outcome;
 }
 
 async function resolve(
@@ -106,50 +122,43 @@ async function resolve(
   username: string | undefined,
   password: Buffer | undefined,
 ): Promise<Outcome> {
-  const clientId = client.id;
-  if (
-    username === undefined &&
-    password === undefined &&
-    !verifiedCertificateName(deps.connectionOf(client))
-  ) {
-    if (!deps.allowAnonymous) return { refuse: CONNACK.NOT_AUTHORIZED, reason: 'anonymous' };
-    // Anonymous clients live in the users' namespace, so they can never take a device's session.
-    return clientId.startsWith(USER_PREFIX)
-      ? { principal: { kind: 'user', id: 'anonymous', username: 'anonymous', role: 'viewer' } }
-      : { refuse: CONNACK.IDENTIFIER_REJECTED, reason: 'anonymous_client_id' };
-  }
-  if (clientId.startsWith(SERVICE_PREFIX)) return resolveService(deps, username, password);
-  if (clientId.startsWith(USER_PREFIX)) return resolveUser(deps, username, password);
-
   const certificateDevice = verifiedCertificateName(deps.connectionOf(client));
+  if (username === undefined && password === undefined && certificateDevice === undefined) {
+    return deps.allowAnonymous
+      ? { principal: { kind: 'user', id: 'anonymous', username: 'anonymous', role: 'viewer' } }
+      : { refuse: CONNACK.NOT_AUTHORIZED, reason: 'anonymous' };
+  }
   if (certificateDevice !== undefined) {
-    if (certificateDevice !== clientId)
-      return { refuse: CONNACK.NOT_AUTHORIZED, reason: 'certificate_client_id_mismatch' };
     const [device] = await deps.db
       .select({ id: devices.id })
       .from(devices)
-      .where(eq(devices.id, clientId));
+      .where(eq(devices.id, certificateDevice));
     return device
-      ? { principal: devicePrincipal(clientId) }
+      ? { principal: devicePrincipal(certificateDevice) }
       : { refuse: CONNACK.NOT_AUTHORIZED, reason: 'unknown_device' };
   }
-
-  if (!isValidDeviceId(clientId))
-    return { refuse: CONNACK.IDENTIFIER_REJECTED, reason: 'invalid_client_id' };
-  // [MQTT-3.1.3-8] a client id the server rejects gets CONNACK 2; one that belongs to another
-  // device is not the caller's to use: CONNACK 5, and the rightful connection stays.
-  if (username !== clientId)
-    return { refuse: CONNACK.NOT_AUTHORIZED, reason: 'client_id_not_owned' };
-  if (!password?.length)
+  if (username === SERVICE_USERNAME) return resolveService(deps, username, password);
+  if (!username || !password?.length)
     return { refuse: CONNACK.BAD_USERNAME_OR_PASSWORD, reason: 'bad_credentials' };
+  // A device's username is its id; a name that is no device's, or whose secret does not
+  // match, may still be a user's (a user and a device may share a name).
+  const device = isValidDeviceId(username)
+    ? await resolveDevice(deps, username, password.toString('utf8'))
+    : null;
+  return device ?? resolveUser(deps, username, password);
+}
 
-  const secret = password.toString('utf8');
-  const cached = deps.cache.get(clientId, secret);
-  const credentialId = cached ?? (await verifyDeviceCredential(deps.db, clientId, secret));
-  if (credentialId === null)
-    return { refuse: CONNACK.BAD_USERNAME_OR_PASSWORD, reason: 'bad_credentials' };
-  if (cached === undefined) deps.cache.set(clientId, secret, credentialId);
-  return { principal: devicePrincipal(clientId), credentialId };
+/** The device `deviceId` when `secret` is one of its active credentials, else null. */
+async function resolveDevice(
+  deps: AuthenticatorDeps,
+  deviceId: string,
+  secret: string,
+): Promise<Outcome | null> {
+  const cached = deps.cache.get(deviceId, secret);
+  const credentialId = cached ?? (await verifyDeviceCredential(deps.db, deviceId, secret));
+  if (credentialId === null) return null;
+  if (cached === undefined) deps.cache.set(deviceId, secret, credentialId);
+  return { principal: devicePrincipal(deviceId), credentialId };
 }
 
 function resolveService(
@@ -159,7 +168,7 @@ function resolveService(
 ): Outcome {
   const expected = deps.serviceSecret === undefined ? undefined : Buffer.from(deps.serviceSecret);
   const ok =
-    username === 'service' &&
+    username === SERVICE_USERNAME &&
     expected !== undefined &&
     password?.length === expected.length &&
     timingSafeEqual(password, expected);

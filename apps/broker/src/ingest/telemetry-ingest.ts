@@ -1,35 +1,35 @@
 import { performance } from 'node:perf_hooks';
 import type { TelemetryWriter } from '@twinwire/db/telemetry-writer';
 import { parseTelemetry } from '@twinwire/schemas/validate';
-import type { NotifyDevice } from '../device-errors.ts';
 import type { Logger } from '../log.ts';
 import type { BrokerMetrics } from '../metrics.ts';
+import { PAYLOAD_FORMAT_INVALID, UNSPECIFIED_ERROR, type Refusal } from '../access/refusal.ts';
 
-export type IngestOutcome = 'stored' | 'buffered' | 'refused';
+/** Stored (QoS 1/2, committed), buffered (QoS 0), or refused with why. */
+export type IngestOutcome = 'stored' | 'buffered' | Refusal;
 
 /**
  * The delivery guarantee for MQTT devices. QoS 1/2 readings resolve only once committed, so
  * the caller acknowledges after the commit; while the database is down they wait
  * (back-pressure). QoS 0 readings go to the bounded buffer and are dropped, and counted,
- * when it is full. Invalid payloads are never stored and the device is told why.
+ * when it is full. Invalid payloads are never stored; the refusal says why, for the caller
+ * to tell the device in its protocol.
  */
 export function createTelemetryIngest(deps: {
   writer: TelemetryWriter;
-  notify: NotifyDevice;
   metrics: BrokerMetrics;
   log: Logger;
 }) {
   return async function ingest(
     deviceId: string,
-    topic: string,
     payload: Uint8Array | string,
     qos: 0 | 1 | 2,
   ): Promise<IngestOutcome> {
     const parsed = parseTelemetry(payload);
     if (!parsed.ok) {
       deps.metrics.telemetryInvalid.inc({ code: parsed.error.code });
-      deps.notify(deviceId, { code: parsed.error.code, message: parsed.error.message }, topic);
-      return 'refused';
+      const { code, message } = parsed.error;
+      return { code, message, reasonCode: PAYLOAD_FORMAT_INVALID };
     }
     const rows = parsed.value.map(({ ts, seq, metrics }) => ({ deviceId, ts, seq, metrics }));
 
@@ -61,15 +61,11 @@ export function createTelemetryIngest(deps: {
         : Promise.all(rows.map((row) => deps.writer.write(row))));
     } catch (error) {
       deps.log.warn({ err: error, deviceId }, 'reading refused by the database');
-      deps.notify(
-        deviceId,
-        {
-          code: 'TWW_STORAGE_REFUSED',
-          message: 'the database refused this reading; it was not stored',
-        },
-        topic,
-      );
-      return 'refused';
+      return {
+        code: 'TWW_STORAGE_REFUSED',
+        message: 'the database refused this reading; it was not stored',
+        reasonCode: UNSPECIFIED_ERROR,
+      };
     }
     deps.metrics.telemetryCommitted.inc(rows.length);
     deps.metrics.commitSeconds.observe((performance.now() - started) / 1000);

@@ -61,17 +61,25 @@ describe('checkPacketTypeAndFlags', () => {
       for (let flags = 0; flags <= 15; flags++) {
         const valid =
           type === 3 ? (flags & 0b0110) !== 0b0110 : flags === (required.get(type) ?? 0);
-        expect(checkPacketTypeAndFlags(type, flags), `type ${type} flags ${flags}`).toBe(
-          valid ? null : 'INVALID_FIXED_HEADER_FLAGS',
-        );
+        for (const level of [4, 5])
+          expect(checkPacketTypeAndFlags(type, flags, level), `type ${type} flags ${flags}`).toBe(
+            valid ? null : 'INVALID_FIXED_HEADER_FLAGS',
+          );
       }
     }
   });
 
   it('rejects reserved types 0 and 15 whatever their flags (MQTT 3.1.1 §2.2.1)', () => {
     for (let flags = 0; flags <= 15; flags++) {
-      expect(checkPacketTypeAndFlags(0, flags)).toBe('RESERVED_PACKET_TYPE');
-      expect(checkPacketTypeAndFlags(15, flags)).toBe('RESERVED_PACKET_TYPE');
+      expect(checkPacketTypeAndFlags(0, flags, 4)).toBe('RESERVED_PACKET_TYPE');
+      expect(checkPacketTypeAndFlags(15, flags, 4)).toBe('RESERVED_PACKET_TYPE');
+      expect(checkPacketTypeAndFlags(0, flags, 5)).toBe('RESERVED_PACKET_TYPE');
     }
+  });
+
+  it('knows type 15 as MQTT 5.0 AUTH, whose flags are all zero (MQTT 5.0 §2.1.3)', () => {
+    expect(checkPacketTypeAndFlags(15, 0, 5)).toBeNull();
+    for (let flags = 1; flags <= 15; flags++)
+      expect(checkPacketTypeAndFlags(15, flags, 5)).toBe('INVALID_FIXED_HEADER_FLAGS');
   });
 });

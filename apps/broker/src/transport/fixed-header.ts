@@ -1,11 +1,13 @@
 import type { GuardViolationCode } from './guard-violation.ts';
 
-// MQTT 3.1.1 §2.2.1, Table 2.1: Control Packet types.
+// MQTT 3.1.1 §2.2.1, Table 2.1 and MQTT 5.0 §2.1.2: Control Packet types.
 export const CONNECT = 1;
 export const PUBLISH = 3;
 export const PUBREL = 6;
 export const SUBSCRIBE = 8;
 export const UNSUBSCRIBE = 10;
+/** Reserved in MQTT 3.1.1; MQTT 5.0's AUTH (enhanced authentication). */
+export const AUTH = 15;
 
 /** The fields of one fixed header; reused across packets to keep the hot path allocation-free. */
 export interface FixedHeader {
@@ -56,10 +58,17 @@ export function parseFixedHeader(
   return out.headerLength;
 }
 
-/** Checks the type and flag bits of a client-to-server fixed header. */
-export function checkPacketTypeAndFlags(type: number, flags: number): GuardViolationCode | null {
-  // MQTT 3.1.1 §2.2.1: types 0 and 15 are reserved.
-  if (type === 0 || type === 15) return 'RESERVED_PACKET_TYPE';
+/**
+ * Checks the type and flag bits of a client-to-server fixed header, for the client's Protocol
+ * Level (5 for MQTT 5.0; before CONNECT, any other).
+ */
+export function checkPacketTypeAndFlags(
+  type: number,
+  flags: number,
+  protocolLevel: number,
+): GuardViolationCode | null {
+  // MQTT 3.1.1 §2.2.1: types 0 and 15 are reserved; MQTT 5.0 §2.1.2 makes 15 AUTH.
+  if (type === 0 || (type === AUTH && protocolLevel !== 5)) return 'RESERVED_PACKET_TYPE';
   if (type === PUBLISH) {
     // [MQTT-3.3.1-4] a PUBLISH with both QoS bits set closes the connection.
     return (flags & 0b0110) === 0b0110 ? 'INVALID_FIXED_HEADER_FLAGS' : null;

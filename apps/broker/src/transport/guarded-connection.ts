@@ -1,6 +1,11 @@
 import { Socket } from 'node:net';
 import { Duplex, finished } from 'node:stream';
 import type { Transform } from 'node:stream';
+import { GuardViolationError } from './guard-violation.ts';
+import { refusalPacket } from './refusal-packet.ts';
+
+/** How long a socket told why it is closed may take to read it and close its end. */
+const ANSWER_LINGER_MS = 2_000;
 
 /**
  * A duplex for `aedes.handle()` that reads through `guard` and writes straight to
@@ -14,6 +19,10 @@ import type { Transform } from 'node:stream';
  * the same turn for writes made while reading (PUBACKs), in the next one for writes made
  * from aedes' immediates (deliveries), after that turn's reads. TCP_NODELAY stays on, so
  * nothing waits for the peer's ACK.
+ *
+ * A guard violation on an MQTT 5.0 connection is told to the client before it closes: a
+ * CONNACK with the violation's reason code if the broker has not written one yet, else a
+ * DISCONNECT; then the socket is ended, not reset, so the client can read it.
  */
 export class GuardedConnection extends Duplex {
   readonly #socket: Duplex;
@@ -21,6 +30,10 @@ export class GuardedConnection extends Duplex {
   readonly #coalesce: boolean;
   #writeCallback: ((error?: Error | null) => void) | null = null;
   #flush: NodeJS.Immediate | null = null;
+  /** aedes has written to the socket: its CONNACK, the first packet a server sends, is out. */
+  #wrote = false;
+  /** The socket is ending after a refusal packet, not to be destroyed with this duplex. */
+  #answering = false;
 
   constructor(socket: Duplex, guard: Transform) {
     super({ allowHalfOpen: false });
@@ -29,11 +42,13 @@ export class GuardedConnection extends Duplex {
     // Over WebSocket each write is a message of its own; batching is for byte streams.
     this.#coalesce = socket instanceof Socket;
 
-    const fail = (error: Error): void => {
+    socket.on('error', (error) => {
       this.destroy(error);
-    };
-    socket.on('error', fail);
-    guard.on('error', fail);
+    });
+    guard.on('error', (error) => {
+      if (error instanceof GuardViolationError && error.answer) this.#answer(error);
+      this.destroy(error);
+    });
     socket.on('close', () => {
       // After a clean end the guard may still hold paced packets; they pass, then end
       // the readable side. An abrupt close has nothing left to deliver.
@@ -80,6 +95,7 @@ export class GuardedConnection extends Duplex {
       callback();
       return;
     }
+    this.#wrote = true;
     if (!this.#coalesce) {
       socket.cork();
       for (const { chunk } of chunks) socket.write(chunk);
@@ -109,6 +125,32 @@ export class GuardedConnection extends Duplex {
     GuardedConnection.#endTurn(this);
   }
 
+  /** Writes the MQTT 5.0 refusal for `violation`, then ends the socket once it is read. */
+  #answer(violation: GuardViolationError): void {
+    const socket = this.#socket;
+    const answer = violation.answer;
+    if (!answer || !socket.writable) return;
+    this.#answering = true;
+    this.#uncorkNow();
+    socket.unpipe(this.#guard);
+    // Input left unread when the socket closes makes the kernel reset the connection, and a
+    // reset may discard the answer before the client reads it: read on, and drop it.
+    socket.resume();
+    socket.end(
+      refusalPacket(
+        this.#wrote ? 'disconnect' : 'connack',
+        answer.reasonCode,
+        violation.message,
+        answer.maximumPacketSize,
+      ),
+    );
+    const linger = setTimeout(() => socket.destroy(), ANSWER_LINGER_MS);
+    linger.unref();
+    socket.once('close', () => {
+      clearTimeout(linger);
+    });
+  }
+
   override _final(callback: (error?: Error | null) => void): void {
     this.#uncorkNow();
     const socket = this.#socket;
@@ -127,7 +169,7 @@ export class GuardedConnection extends Duplex {
     this.#socket.unpipe(this.#guard);
     this.#guard.destroy();
     // The cause goes down too: a WebSocket closes politely only when there is none.
-    this.#socket.destroy(error ?? undefined);
+    if (!this.#answering) this.#socket.destroy(error ?? undefined);
     callback(error);
   }
 }

@@ -1,6 +1,7 @@
 import { Transform } from 'node:stream';
 import type { Duplex, TransformCallback } from 'node:stream';
 import {
+  AUTH,
   CONNECT,
   INCOMPLETE,
   MALFORMED,
@@ -13,9 +14,16 @@ import {
 } from './fixed-header.ts';
 import type { FixedHeader } from './fixed-header.ts';
 import { GuardedConnection } from './guarded-connection.ts';
-import { describeViolation, GuardViolationError } from './guard-violation.ts';
+import { describeViolation, GuardViolationError, reasonCodeOf } from './guard-violation.ts';
 import type { GuardViolation, GuardViolationCode } from './guard-violation.ts';
-import { checkConnectBody, checkFiltersBody, checkPublishBody } from './packet-body.ts';
+import {
+  checkConnectBody,
+  checkFiltersBody,
+  checkPublishBody,
+  MQTT_5,
+  peekProtocolLevel,
+} from './packet-body.ts';
+import type { ConnectInfo } from './packet-body.ts';
 import { TokenBucket } from './token-bucket.ts';
 
 export interface PacketGuardOptions {
@@ -23,23 +31,29 @@ export interface PacketGuardOptions {
   maxPacketBytes: number;
   /** Largest CONNECT accepted, fixed header included. */
   maxConnectPacketBytes: number;
-  /** Per connection, with a burst of the same size; 0 or undefined means unlimited. */
+  /**
+   * Per MQTT 3.1.1 connection, with a burst of the same size; 0 or undefined means unlimited.
+   * MQTT 5.0 connections are not paced: they can be told (PUBACK 0x97), by the broker's hooks.
+   */
   maxPublishesPerSecond?: number;
   /** Called once, before the connection is destroyed with a `GuardViolationError`. */
   onViolation?: (violation: GuardViolation) => void;
 }
 
 /**
- * Sits between a client's byte stream and aedes: frames MQTT packets, rejects what aedes
- * would let through or buffer without bound, and paces PUBLISH packets. Whole runs of
- * packets pass through as slices of the incoming chunk; a packet is copied only when it
- * spans chunks. A violation destroys the stream with a `GuardViolationError`.
+ * Sits between a client's byte stream and aedes: frames MQTT 3.1.1 and 5.0 packets, rejects
+ * what aedes would let through or buffer without bound, and paces PUBLISH packets. Whole runs
+ * of packets pass through as slices of the incoming chunk; a packet is copied only when it
+ * spans chunks. A violation destroys the stream with a `GuardViolationError`, which for an
+ * MQTT 5.0 client carries the reason code to tell it.
  */
 export class PacketGuard extends Transform {
   readonly #options: PacketGuardOptions;
   readonly #bucket: TokenBucket | null;
   readonly #header: FixedHeader = { type: 0, flags: 0, headerLength: 0, remainingLength: 0 };
   #connected = false;
+  /** What the CONNECT said: the client's MQTT version and the largest packet it accepts. */
+  readonly #connect: ConnectInfo = { protocolLevel: 0, maximumPacketSize: 0 };
   /** The start of a packet whose bytes span chunks: its pieces so far, and its length once known. */
   #pending: Buffer[] = [];
   #pendingLength = 0;
@@ -92,6 +106,14 @@ export class PacketGuard extends Transform {
       }
       const headerCode = this.#checkHeader(header);
       if (headerCode !== null) {
+        // An oversized CONNECT is judged before its body is read; its first bytes, when they
+        // came with the header, say whether the client speaks MQTT 5.0 and can be told.
+        if (headerCode === 'CONNECT_TOO_LARGE')
+          this.#connect.protocolLevel = peekProtocolLevel(
+            chunk,
+            offset + headerLength,
+            chunk.length,
+          );
         this.#reject(headerCode);
         return;
       }
@@ -102,12 +124,16 @@ export class PacketGuard extends Transform {
         done();
         return;
       }
-      const bodyCode = this.#checkBody(header.type, chunk, offset + headerLength, end);
+      const bodyCode = this.#checkBody(header, chunk, offset + headerLength, end);
       if (bodyCode !== null) {
         this.#reject(bodyCode);
         return;
       }
-      if (header.type === PUBLISH && this.#bucket !== null) {
+      if (
+        header.type === PUBLISH &&
+        this.#bucket !== null &&
+        this.#connect.protocolLevel !== MQTT_5
+      ) {
         if (now < 0) now = performance.now();
         if (!this.#bucket.take(now)) {
           this.#pushSlice(chunk, start, offset);
@@ -191,7 +217,8 @@ export class PacketGuard extends Transform {
 
   #checkHeader(header: FixedHeader): GuardViolationCode | null {
     const { type } = header;
-    const typeCode = checkPacketTypeAndFlags(type, header.flags);
+    const level = this.#connect.protocolLevel;
+    const typeCode = checkPacketTypeAndFlags(type, header.flags, level);
     if (typeCode !== null) return typeCode;
     if (!this.#connected) {
       // [MQTT-3.1.0-1] the first packet from the client must be CONNECT.
@@ -203,36 +230,54 @@ export class PacketGuard extends Transform {
     }
     // [MQTT-3.1.0-2] a second CONNECT is a protocol violation.
     if (type === CONNECT) return 'SECOND_CONNECT';
+    // MQTT 5.0 §4.12: AUTH follows a CONNECT with an Authentication Method, which the broker
+    // refuses (CONNACK 0x8C): enhanced authentication is not offered, so AUTH never fits.
+    if (type === AUTH) return 'UNEXPECTED_AUTH';
     if (header.headerLength + header.remainingLength > this.#options.maxPacketBytes) {
       return 'PACKET_TOO_LARGE';
     }
     return null;
   }
 
-  #checkBody(type: number, chunk: Buffer, start: number, end: number): GuardViolationCode | null {
-    switch (type) {
+  #checkBody(
+    header: FixedHeader,
+    chunk: Buffer,
+    start: number,
+    end: number,
+  ): GuardViolationCode | null {
+    const level = this.#connect.protocolLevel;
+    switch (header.type) {
       case CONNECT:
-        return checkConnectBody(chunk, start, end);
+        return checkConnectBody(chunk, start, end, this.#connect);
       case PUBLISH:
-        return checkPublishBody(chunk, start, end);
+        return checkPublishBody(chunk, start, end, level, (header.flags >> 1) & 0b11);
       case SUBSCRIBE:
-        return checkFiltersBody(chunk, start, end, true);
+        return checkFiltersBody(chunk, start, end, true, level);
       case UNSUBSCRIBE:
-        return checkFiltersBody(chunk, start, end, false);
+        return checkFiltersBody(chunk, start, end, false, level);
       default:
         return null;
     }
   }
 
-  /** MQTT 3.1.1 has no way to report these; closing the connection is the spec's answer. */
+  /**
+   * MQTT 3.1.1 has no way to report these: closing the connection is the spec's answer. An
+   * MQTT 5.0 client is told the reason code first (see `GuardedConnection`).
+   */
   #reject(code: GuardViolationCode): void {
     const { type, headerLength, remainingLength } = this.#header;
     const limit =
       type === CONNECT ? this.#options.maxConnectPacketBytes : this.#options.maxPacketBytes;
-    const violation = {
+    const violation: GuardViolation = {
       code,
       message: describeViolation(code, { type, size: headerLength + remainingLength, limit }),
     };
+    if (this.#connect.protocolLevel === MQTT_5) {
+      violation.answer = {
+        reasonCode: reasonCodeOf(code),
+        maximumPacketSize: this.#connect.maximumPacketSize,
+      };
+    }
     try {
       this.#options.onViolation?.(violation);
     } catch (error) {

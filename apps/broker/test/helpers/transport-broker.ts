@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { createServer as createHttpServer } from 'node:http';
 import { connect, createServer } from 'node:net';
 import type { AddressInfo, Server, Socket } from 'node:net';
-import { Aedes } from 'aedes';
+import { Aedes, type AedesOptions } from 'aedes';
 import type { MqttClient } from 'mqtt';
 import { WebSocketServer } from 'ws';
 import type { GuardViolation } from '../../src/transport/guard-violation.ts';
@@ -26,8 +26,9 @@ export const TEST_LIMITS = { maxPacketBytes: 256 * 1024, maxConnectPacketBytes: 
 
 export async function startTestBroker(
   options: Partial<PacketGuardOptions> = {},
+  aedesOptions: AedesOptions = {},
 ): Promise<TestBroker> {
-  const aedes = await Aedes.createBroker();
+  const aedes = await Aedes.createBroker(aedesOptions);
   const violations: GuardViolation[] = [];
   const connectionErrors: Error[] = [];
   aedes.on('connectionError', (_client, error) => connectionErrors.push(error));

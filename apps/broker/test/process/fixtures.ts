@@ -98,13 +98,17 @@ export function connectDevice(
   );
 }
 
-export function connectService(url: string, name: string, options: IClientOptions = {}) {
-  return connect(url, {
-    clientId: `service/${name}`,
-    username: 'service',
-    password: SERVICE_SECRET,
-    ...options,
-  });
+export function connectService(
+  url: string,
+  name: string,
+  options: IClientOptions = {},
+  prepare?: (client: MqttClient) => void,
+) {
+  return connect(
+    url,
+    { clientId: `service/${name}`, username: 'service', password: SERVICE_SECRET, ...options },
+    prepare,
+  );
 }
 
 /** Resolves when every byte handed to the client's socket has been written to the kernel. */
