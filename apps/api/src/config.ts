@@ -1,6 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { Env } from '@twinwire/config/env-types';
 import { readEnv } from '@twinwire/config/read-env';
+import { isValidUsername, Username } from '@twinwire/schemas/primitives';
 
 export const ApiEnv = Type.Object({
   API_HOST: Env.string({ default: '0.0.0.0', description: 'address the API binds to' }),
@@ -104,6 +105,9 @@ export function readUserCliInput(
     throw new Error(
       `usage: create-user <username> <${ROLES.join('|')}> (password: USER_PASSWORD or stdin)`,
     );
+  // The API refuses the same names (a username stands in MQTT topic levels: user/<name>/…).
+  if (!isValidUsername(username))
+    throw new Error(`invalid username ${JSON.stringify(username)}: ${Username.description}`);
   return {
     username,
     role: role as (typeof ROLES)[number],

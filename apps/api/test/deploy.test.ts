@@ -121,6 +121,14 @@ describe('the deployed API (pnpm deploy --prod, outside the workspace)', () => {
     const badRole = await createUser(['someone', 'root'], { USER_PASSWORD: 'another-password' });
     expect(badRole.code).toBe(1);
     expect(badRole.output).toMatch(/usage: create-user <username> <admin\|operator\|viewer>/);
+    // [issue #13.6] a username stands in a topic level (user/<name>/…): none of / + # or controls.
+    for (const name of ['#', 'a/b', '+', 'tab\there']) {
+      const refused = await createUser([name, 'viewer'], { USER_PASSWORD: 'long-enough-password' });
+      expect(refused.code).toBe(1);
+      expect(refused.output).toBe(
+        `create-user: invalid username ${JSON.stringify(name)}: Username: 1-128 characters, none of / + # or control characters\n`,
+      );
+    }
     const short = await createUser(['shorty', 'viewer'], { USER_PASSWORD: 'short' });
     expect(short.output).toMatch(/at least 12 characters/);
   });

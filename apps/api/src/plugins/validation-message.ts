@@ -14,6 +14,9 @@ type Part = string;
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
+const hasDescription = (schema: unknown): schema is { description: string } =>
+  isRecord(schema) && typeof schema.description === 'string';
+
 /** "a, b, c" from allowed values, each as JSON would show it (strings unquoted). */
 function listValues(values: readonly unknown[]): string {
   return values
@@ -73,6 +76,9 @@ export function validationMessage(part: Part, issues: readonly ValidationIssue[]
     if (issue.keyword === 'additionalProperties') sentence = unknownParameter(part, issue, field);
     else if (issue.keyword === 'enum' && Array.isArray(issue.params.allowedValues))
       sentence = `${field}: must be one of: ${listValues(issue.params.allowedValues)}`;
+    else if (issue.keyword === 'pattern' && hasDescription(issue.parentSchema))
+      // "must match pattern "^[^/+#…]+$"" alone leaves the caller decoding a regex.
+      sentence = `${field}: ${issue.message ?? 'is invalid'} (${issue.parentSchema.description})`;
     else if (issue.keyword === 'const')
       sentence = `${field}: must be ${listValues([issue.params.allowedValue])}`;
     else if (issue.keyword === 'anyOf') {
