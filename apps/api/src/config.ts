@@ -1,7 +1,7 @@
 import { Type, type Static } from 'typebox';
 import { Env } from '@twinwire/config/env-types';
 import { readEnv } from '@twinwire/config/read-env';
-import { isValidUsername, Username } from '@twinwire/schemas/primitives';
+import { isValidUsername, USERNAME_RULE } from '@twinwire/schemas/primitives';
 
 export const ApiEnv = Type.Object({
   API_HOST: Env.string({ default: '0.0.0.0', description: 'address the API binds to' }),
@@ -107,7 +107,9 @@ export function readUserCliInput(
     );
   // The API refuses the same names (a username stands in MQTT topic levels: user/<name>/…).
   if (!isValidUsername(username))
-    throw new Error(`invalid username ${JSON.stringify(username)}: ${Username.description}`);
+    throw new Error(
+      `invalid username ${JSON.stringify(username)}: a username has ${USERNAME_RULE}`,
+    );
   return {
     username,
     role: role as (typeof ROLES)[number],

@@ -126,7 +126,7 @@ describe('the deployed API (pnpm deploy --prod, outside the workspace)', () => {
       const refused = await createUser([name, 'viewer'], { USER_PASSWORD: 'long-enough-password' });
       expect(refused.code).toBe(1);
       expect(refused.output).toBe(
-        `create-user: invalid username ${JSON.stringify(name)}: Username: 1-128 characters, none of / + # or control characters\n`,
+        `create-user: invalid username ${JSON.stringify(name)}: a username has 1-128 characters, none of / + # or control characters\n`,
       );
     }
     const short = await createUser(['shorty', 'viewer'], { USER_PASSWORD: 'short' });

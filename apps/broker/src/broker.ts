@@ -3,6 +3,7 @@ import { createTelemetryWriter, type TelemetryWriter } from '@twinwire/db/teleme
 import { Aedes, type Client, type ConnectPacket } from 'aedes';
 import { createAclStore } from '@twinwire/db/acl-store';
 import { CLIENT_ACTIONS_CHANNEL, parseClientAction } from '@twinwire/db/client-registry';
+import { databaseAnswers } from '@twinwire/db/reachability';
 import { createRevocation } from './access/revocation.ts';
 import { createClientActions } from './clients/client-actions.ts';
 import { createClientRegistry, type ClientRegistry } from './clients/client-registry.ts';
@@ -255,7 +256,13 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
       port: config.BROKER_HTTP_PORT,
       host: config.MQTT_HOST,
       registry: metrics.registry,
-      ready: () => !closing && (cluster?.connected() ?? true),
+      // A broker that cannot store readings refuses devices (CONNACK 3) and acknowledges
+      // nothing: a load balancer must send them to another instance meanwhile.
+      notReadyBecause: async () => {
+        if (closing) return 'shutting down';
+        if (cluster && !cluster.connected()) return 'redis unreachable';
+        return (await databaseAnswers(deps.db.pool)) ? undefined : 'database unreachable';
+      },
     });
   } catch (error) {
     clearInterval(housekeeping);

@@ -7,7 +7,8 @@ export async function openHttpServer(options: {
   port: number;
   host: string;
   registry: Registry;
-  ready: () => boolean;
+  /** Why the broker should not get traffic now (e.g. "database unreachable"), or undefined. */
+  notReadyBecause: () => Promise<string | undefined>;
 }): Promise<{ port: number; server: Server; close(): Promise<void> }> {
   const server = createServer((request, response) => {
     const path = (request.url ?? '/').split('?')[0] ?? '/';
@@ -19,13 +20,18 @@ export async function openHttpServer(options: {
       case '/healthz':
         response.writeHead(200, { 'content-type': 'application/json' }).end('{"status":"ok"}');
         return;
-      case '/readyz': {
-        const ready = options.ready();
-        response
-          .writeHead(ready ? 200 : 503, { 'content-type': 'application/json' })
-          .end(JSON.stringify({ status: ready ? 'ready' : 'not ready' }));
+      case '/readyz':
+        void options.notReadyBecause().then(
+          (reason) => {
+            response
+              .writeHead(reason ? 503 : 200, { 'content-type': 'application/json' })
+              .end(JSON.stringify(reason ? { status: 'not ready', reason } : { status: 'ready' }));
+          },
+          () => {
+            response.writeHead(500).end();
+          },
+        );
         return;
-      }
       case '/metrics':
         void options.registry.metrics().then(
           (body) => {

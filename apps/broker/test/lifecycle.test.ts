@@ -79,3 +79,29 @@ it('reads every default from the documented table', () => {
     MQTT_MAX_CONNECT_BYTES: 8_192,
   });
 });
+
+// [issue #13.8] Without its database the broker refuses devices and acknowledges nothing, so
+// /readyz must say so and a load balancer can send devices elsewhere; it recovers by itself.
+it('is not ready while its database is unreachable, and ready again once it answers', async () => {
+  const harness = await startBroker({}, { outage: true });
+  const outage = harness.outage!;
+  const readyz = async () => {
+    const response = await fetch(`http://127.0.0.1:${harness.broker.addresses.http}/readyz`);
+    return { status: response.status, body: await response.json() };
+  };
+  try {
+    expect(await readyz()).toEqual({ status: 200, body: { status: 'ready' } });
+    await outage.cut();
+    expect(await readyz()).toEqual({
+      status: 503,
+      body: { status: 'not ready', reason: 'database unreachable' },
+    });
+    await outage.restore();
+    await expect.poll(readyz, { timeout: 10_000 }).toEqual({
+      status: 200,
+      body: { status: 'ready' },
+    });
+  } finally {
+    await harness.close();
+  }
+});

@@ -19,12 +19,15 @@ export const DeviceId = Type.String({
 });
 export type DeviceId = Static<typeof DeviceId>;
 
+/** What {@link Username} accepts, in words, for error messages. */
+export const USERNAME_RULE = '1-128 characters, none of / + # or control characters';
+
 /** A user's name: any printable text that can stand in one MQTT topic level. */
 export const Username = Type.String({
   minLength: limits.username.minLength,
   maxLength: limits.username.maxLength,
   pattern: limits.username.pattern,
-  description: 'Username: 1-128 characters, none of / + # or control characters',
+  description: `Username: ${USERNAME_RULE}`,
 });
 export type Username = Static<typeof Username>;
 

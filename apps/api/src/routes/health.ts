@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type pg from 'pg';
+import { databaseAnswers } from '@twinwire/db/reachability';
 import { Type } from 'typebox';
 
 export const healthRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async (app, options) => {
@@ -22,12 +23,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async 
       },
     },
     async (_request, reply) => {
-      try {
-        await options.pool.query('SELECT 1');
-        return { status: 'ready' };
-      } catch {
-        return reply.status(503).send({ status: 'database unreachable' });
-      }
+      if (await databaseAnswers(options.pool)) return { status: 'ready' };
+      return reply.status(503).send({ status: 'database unreachable' });
     },
   );
 };
