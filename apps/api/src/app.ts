@@ -18,6 +18,7 @@ import { errorHandler } from './plugins/error-handler.ts';
 import { openapi } from './plugins/openapi.ts';
 import { validation } from './plugins/validation.ts';
 import { clientRoutes } from './clients/client-routes.ts';
+import { retainedRoutes } from './retained/retained-routes.ts';
 import { aclRuleRoutes } from './routes/acl-rules.ts';
 import { authRoutes } from './routes/auth.ts';
 import { commandRoutes } from './routes/commands.ts';
@@ -110,6 +111,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
             : { actionTimeoutMs: deps.clientActionTimeoutMs }),
         });
         await v1.register(userRoutes, { db: deps.db.db });
+        await v1.register(retainedRoutes, {
+          db: deps.db.db,
+          ...(deps.clientActionTimeoutMs === undefined
+            ? {}
+            : { actionTimeoutMs: deps.clientActionTimeoutMs }),
+        });
       },
       { prefix: '/api/v1' },
     );

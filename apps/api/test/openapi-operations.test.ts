@@ -14,7 +14,7 @@ interface Operation {
   responses?: Record<string, { content?: Record<string, unknown> }>;
 }
 
-it('documents the clients, users, device and export routes with operation ids', async () => {
+it('documents the clients, users, device, export and retained routes with operation ids', async () => {
   const response = await api.app.inject({ method: 'GET', url: '/openapi.json' });
   const paths = response.json<{ paths: Record<string, Record<string, Operation>> }>().paths;
   const operation = (path: string, method: string) => paths[path]?.[method]?.operationId;
@@ -32,6 +32,8 @@ it('documents the clients, users, device and export routes with operation ids', 
     updateDevice: operation('/api/v1/devices/{id}', 'patch'),
     readTelemetry: operation('/api/v1/devices/{id}/telemetry', 'get'),
     readTelemetryBuckets: operation('/api/v1/devices/{id}/telemetry/buckets', 'get'),
+    listRetained: operation('/api/v1/retained', 'get'),
+    deleteRetained: operation('/api/v1/retained', 'delete'),
   }).toEqual({
     listClients: 'listClients',
     readClient: 'readClient',
@@ -46,6 +48,8 @@ it('documents the clients, users, device and export routes with operation ids', 
     updateDevice: 'updateDevice',
     readTelemetry: 'readTelemetry',
     readTelemetryBuckets: 'readTelemetryBuckets',
+    listRetained: 'listRetained',
+    deleteRetained: 'deleteRetained',
   });
   const download = paths['/api/v1/devices/{id}/telemetry']?.get?.responses?.['200']?.content;
   expect(Object.keys(download ?? {})).toEqual([

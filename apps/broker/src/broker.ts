@@ -4,8 +4,14 @@ import { Aedes, type Client, type ConnectPacket } from 'aedes';
 import { createAclStore } from '@twinwire/db/acl-store';
 import { CLIENT_ACTIONS_CHANNEL, parseClientAction } from '@twinwire/db/client-registry';
 import { databaseAnswers } from '@twinwire/db/reachability';
+import {
+  parseRetainedRemoval,
+  RETAINED_ACTIONS_CHANNEL,
+  SHARED_RETAINED_STORE,
+} from '@twinwire/db/retained-messages';
+import { createDevicePurge } from './access/device-purge.ts';
 import { createRevocation } from './access/revocation.ts';
-import { createClientActions } from './clients/client-actions.ts';
+import { createClientActions, createSessionEraser } from './clients/client-actions.ts';
 import { createClientRegistry, type ClientRegistry } from './clients/client-registry.ts';
 import { createClusterBackends } from './cluster.ts';
 import type { BrokerConfig } from './config.ts';
@@ -26,6 +32,7 @@ import { createClientIdOwnership } from './ownership/client-id-ownership.ts';
 import { MemoryOwnerStore } from './ownership/owner-store.ts';
 import { createRedisOwnerStore } from './ownership/redis-owner-store.ts';
 import { createPresence } from './presence.ts';
+import { createRetainedSources } from './retained/retained-sources.ts';
 import { SessionRegistry } from './sessions.ts';
 
 export interface BrokerDeps {
@@ -118,12 +125,24 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
   });
   const notify = createDeviceNotifier(aedes);
   const presence = createPresence({ aedes, db: deps.db.db, log });
-  const revocation = createRevocation({ db: deps.db.db, sessions, cache, metrics, log });
+  // Rows of a retained store every broker shares (Redis) belong to no broker.
+  const retainedStoreId = cluster ? SHARED_RETAINED_STORE : aedes.id;
+  const retainedSources = createRetainedSources({
+    aedes,
+    db: deps.db.db,
+    storeId: retainedStoreId,
+    brokerId: aedes.id,
+    sessions,
+    acl: aclStore.current,
+    metrics,
+    log,
+  });
   const hooks = createAccessHooks({
     acl: aclStore.current,
     sessions,
     ingest: createTelemetryIngest({ writer, metrics, log }),
     notify,
+    retained: retainedSources,
     metrics,
     log,
     maxTopicLevels: config.MQTT_MAX_TOPIC_LEVELS,
@@ -174,13 +193,29 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
     log,
   });
   await clientRegistry.start();
-  const clientActions = createClientActions({
+  const eraseSession = createSessionEraser({
     aedes,
     registry: clientRegistry,
     queues: sessionQueues,
+  });
+  const clientActions = createClientActions({
+    registry: clientRegistry,
+    eraseSession,
     brokerId: aedes.id,
     log,
   });
+  const purge = createDevicePurge({
+    aedes,
+    db: deps.db.db,
+    storeId: retainedStoreId,
+    eraseSession: async (clientId, connectedAt) => {
+      await eraseSession(clientId, connectedAt);
+      await clientRegistry.flush();
+    },
+    metrics,
+    log,
+  });
+  const revocation = createRevocation({ db: deps.db.db, sessions, cache, purge, metrics, log });
   // --- end client registry ---
 
   aedes.on('clientReady', (client) => {
@@ -196,12 +231,15 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
     // While closing, close() has published every device's offline status already, and the
     // cluster's Redis connections are going away.
     if (closing || session?.principal.kind !== 'device') return;
+    // A deleted device's status is removed, not set offline.
+    if (purge.isPurging(session.principal.id)) return;
     // A takeover by the same device disconnects the old client after the new one is ready.
     if (sessions.clientsOfDevice(session.principal.id).size === 0) {
       void presence.offline(session.principal.id, session.protocol);
     }
   });
-  aedes.on('publish', (_packet, client) => {
+  aedes.on('publish', (packet, client) => {
+    retainedSources.published(packet, client);
     const session = client ? sessions.get(client) : undefined;
     if (session?.principal.kind === 'device') presence.seen(session.principal.id);
   });
@@ -221,6 +259,10 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
       acl_rules_changed: inBackground('ACL reload', () => aclStore.reload()),
       device_access_changed: (deviceId) => {
         inBackground('access re-check', () => revocation.recheckDevice(deviceId))();
+      },
+      [RETAINED_ACTIONS_CHANNEL]: (payload) => {
+        const topic = parseRetainedRemoval(payload);
+        if (topic) inBackground('retained removal', () => retainedSources.remove(topic))();
       },
       [CLIENT_ACTIONS_CHANNEL]: (payload) => {
         const action = parseClientAction(payload);
@@ -299,6 +341,7 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
       await listenersClosed;
       await writer.close();
       await presence.flushLastSeen();
+      await retainedSources.flush();
       await clientRegistry.close().catch((error: unknown) => {
         log.warn({ err: error }, 'could not settle this broker’s client registry rows');
       });

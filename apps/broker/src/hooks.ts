@@ -17,6 +17,7 @@ import type { NotifyDevice } from './device-errors.ts';
 import type { TelemetryIngest } from './ingest/telemetry-ingest.ts';
 import { PublishQuota } from './limits/publish-quota.ts';
 import type { Logger } from './log.ts';
+import type { RetainedSources } from './retained/retained-sources.ts';
 import type { BrokerMetrics } from './metrics.ts';
 import type { Session, SessionRegistry } from './sessions.ts';
 
@@ -29,6 +30,7 @@ export function createAccessHooks(deps: {
   sessions: SessionRegistry;
   ingest: TelemetryIngest;
   notify: NotifyDevice;
+  retained: RetainedSources;
   metrics: BrokerMetrics;
   log: Logger;
   /** MQTT_MAX_TOPIC_LEVELS */
@@ -146,7 +148,14 @@ export function createAccessHooks(deps: {
       }
       const session = deps.sessions.get(client);
       if (session && deps.acl().authorizeSubscribe(session.principal, subscription.topic)) {
-        callback(null, subscription);
+        // MQTT 5.0 Retain Handling 2: no retained messages are sent, nothing to check.
+        if ((subscription as { rh?: number }).rh === 2) {
+          callback(null, subscription);
+          return;
+        }
+        void deps.retained.prepare(client, subscription.topic).then(() => {
+          callback(null, subscription);
+        });
         return;
       }
       deps.metrics.subscriptionsDenied.inc();
@@ -155,11 +164,15 @@ export function createAccessHooks(deps: {
       callback(null, null);
     },
 
-    /** Rules may change after a subscription was granted: every delivery is re-checked. */
+    /**
+     * Rules may change after a subscription was granted: every delivery is re-checked. A
+     * retained message is also held to its publisher's right to publish it (retained-sources.ts).
+     */
     authorizeForward: (client: Client, packet: AedesPublishPacket): AedesPublishPacket | null => {
       if (packet.topic === DROPPED_TOPIC) return null;
       const session = deps.sessions.get(client);
-      return session && decisionsOf(session).mayReceive(deps.acl(), packet.topic) ? packet : null;
+      if (!session || !decisionsOf(session).mayReceive(deps.acl(), packet.topic)) return null;
+      return deps.retained.isWithheld(session, packet) ? null : packet;
     },
   };
 }

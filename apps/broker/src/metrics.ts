@@ -101,6 +101,16 @@ export function createBrokerMetrics() {
       help: 'Connected devices cut off because their credential was revoked or the device deleted',
       registers,
     }),
+    retainedWithheld: new Counter({
+      name: 'twinwire_broker_retained_withheld_total',
+      help: 'Retained messages not sent to a new subscriber because their publisher may no longer publish them',
+      registers,
+    }),
+    devicesPurged: new Counter({
+      name: 'twinwire_broker_devices_purged_total',
+      help: 'Deleted devices whose session, queued messages and retained messages this broker removed',
+      registers,
+    }),
     aclReloads: new Counter({
       name: 'twinwire_broker_acl_reloads_total',
       help: 'ACL rule reloads, by outcome',

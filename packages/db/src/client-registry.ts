@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from './client.ts';
-import { mqttBrokers, mqttClients, type MqttSubscriptionRow } from './schema.ts';
+import { mqttBrokers, mqttClients, retainedMessages, type MqttSubscriptionRow } from './schema.ts';
 
 /** A broker whose heartbeat is older than this many of its intervals has stopped. */
 export const STALE_AFTER_INTERVALS = 3;
@@ -153,6 +153,12 @@ async function settleRowsOf(db: Database, where: ReturnType<typeof sql>): Promis
 /** At start, before accepting clients: whatever rows carry our id are a previous run's. */
 export async function settlePreviousRun(db: Database, brokerId: string): Promise<void> {
   await settleRowsOf(db, sql`b.broker_id = ${brokerId}`);
+  await forgetRetainedOf(db, brokerId);
+}
+
+/** A broker's own (in-memory) retained messages do not outlive its process. */
+async function forgetRetainedOf(db: Database, brokerId: string): Promise<void> {
+  await db.execute(sql`DELETE FROM ${retainedMessages} WHERE broker_id = ${brokerId}`);
 }
 
 /**
@@ -165,6 +171,7 @@ export async function retireBroker(db: Database, brokerId: string): Promise<void
     .set({ heartbeatAt: sql`now()` })
     .where(sql`${mqttBrokers.brokerId} = ${brokerId}`);
   await settleRowsOf(db, sql`b.broker_id = ${brokerId}`);
+  await forgetRetainedOf(db, brokerId);
   await db.execute(sql`
     DELETE FROM ${mqttBrokers} b WHERE b.broker_id = ${brokerId}
       AND NOT EXISTS (SELECT 1 FROM ${mqttClients} c WHERE c.broker_id = b.broker_id)`);
@@ -181,6 +188,10 @@ export async function collectStoppedBrokers(db: Database): Promise<void> {
   await db.execute(sql`
     DELETE FROM ${mqttBrokers} b WHERE ${stopped}
       AND NOT EXISTS (SELECT 1 FROM ${mqttClients} c WHERE c.broker_id = b.broker_id)`);
+  // A stopped broker's in-memory retained messages went with it.
+  await db.execute(sql`
+    DELETE FROM ${retainedMessages} r WHERE r.broker_id <> ''
+      AND NOT EXISTS (SELECT 1 FROM ${mqttBrokers} b WHERE b.broker_id = r.broker_id AND NOT ${stopped})`);
   await db.execute(sql`
     DELETE FROM ${mqttClients}
     WHERE NOT connected AND session_expiry_s IS NOT NULL

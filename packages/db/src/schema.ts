@@ -280,3 +280,39 @@ export const mqttClients = pgTable(
     index('mqtt_clients_principal_idx').on(table.principalKind, table.principalId),
   ],
 );
+
+// --- Retained messages' publishers (migration 0008): revocation and the admin's Retained view. ---
+
+/**
+ * Who published each retained message a broker holds, with its size and age. A broker
+ * delivers a retained message to a new subscriber only while its publisher may still
+ * publish it (Mosquitto's `check_retain_source`), and a deleted device's retained messages
+ * are found here to be removed. `brokerId` is null when the retained store is shared (Redis);
+ * otherwise the row belongs to that broker's in-memory store. Messages the broker publishes
+ * itself (a device's status on connect and disconnect) are the broker's word, always delivered.
+ */
+export const retainedMessages = pgTable(
+  'retained_messages',
+  {
+    topic: text('topic').notNull(),
+    /** '' for a retained store shared by every broker (Redis), else the broker holding it. */
+    brokerId: text('broker_id').notNull().default(''),
+    /** A client's principal kind, or 'broker' for the broker's own (a device's status). */
+    publisherKind: text('publisher_kind')
+      .$type<'device' | 'user' | 'service' | 'broker'>()
+      .notNull(),
+    publisherId: text('publisher_id').notNull(),
+    publisherUsername: text('publisher_username'),
+    /** The role the publisher had; the check reads a user's current role from `users`. */
+    publisherRole: text('publisher_role').notNull(),
+    /** A device's credential it published with: revoking that credential withholds the message. */
+    credentialId: uuid('credential_id'),
+    qos: smallint('qos').notNull(),
+    payloadBytes: integer('payload_bytes').notNull(),
+    publishedAt: timestamp('published_at', { withTimezone: true, precision: 3 }).notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.topic, table.brokerId] }),
+    index('retained_messages_publisher_idx').on(table.publisherKind, table.publisherId),
+  ],
+);

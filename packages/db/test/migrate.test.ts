@@ -31,7 +31,7 @@ it('migrates a fresh database from several processes at once, applying each migr
     await migrate(clients[0]!.pool);
     const pool = clients[0]!.pool;
     const applied = await pool.query('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations');
-    expect(applied.rows[0]).toEqual({ n: 7 });
+    expect(applied.rows[0]).toEqual({ n: 8 });
     const tables = await pool.query<{ tablename: string }>(
       "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
     );
@@ -42,6 +42,7 @@ it('migrates a fresh database from several processes at once, applying each migr
       'mqtt_brokers',
       'mqtt_clients',
       'refresh_tokens',
+      'retained_messages',
       'telemetry',
       'telemetry_rollup_1h',
       'telemetry_rollup_1m',

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Database } from '@twinwire/db/client';
+import { deleteDevice } from '@twinwire/db/device-deletion';
 import { devices } from '@twinwire/db/schema';
 import { eq } from 'drizzle-orm';
 import { Type } from 'typebox';
@@ -164,19 +165,18 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
       config: { roles: WRITE_ROLES },
       schema: {
         tags: ['devices'],
-        summary: 'Delete a device and its credentials; a connected device is cut off',
+        summary:
+          'Delete a device: its credentials, its ACL rules, its sessions, queued and retained messages; a connected device is cut off',
         params: DeviceParams,
         querystring: NoQuery,
         response: { 204: Type.Null(), 400: ErrorResponse, ...denied, 404: ErrorResponse },
       },
     },
     async (request, reply) => {
-      // The devices_access_changed trigger tells every broker to drop its connections.
-      const deleted = await db
-        .delete(devices)
-        .where(eq(devices.id, request.params.id))
-        .returning({ id: devices.id });
-      if (deleted.length === 0) throw new NotFound(`device '${request.params.id}'`);
+      // Every broker and API instance hears it: connections end, sessions and retained go.
+      if (!(await deleteDevice(db, request.params.id))) {
+        throw new NotFound(`device '${request.params.id}'`);
+      }
       return reply.status(204).send(null);
     },
   );

@@ -10,35 +10,46 @@ interface SessionPersistence {
   cleanIncoming?(client: { id: string }): Promise<void>;
 }
 
-const closeClient = (client: Client) =>
+export const closeClient = (client: Client) =>
   new Promise<void>((resolve) => {
     client.close(resolve);
   });
+
+/**
+ * Discards a session as a clean session's would be [MQTT-3.1.2-6]: subscriptions, queued
+ * messages, inbound QoS 2 state, and its registry row (if it still stands for this or an
+ * older connection than `connectedAt`). Its connection, if any, must be closed first.
+ */
+export function createSessionEraser(deps: {
+  aedes: Aedes;
+  registry: ClientRegistry;
+  queues: SessionQueues;
+}) {
+  const persistence = (deps.aedes as unknown as { persistence: SessionPersistence }).persistence;
+  return async function eraseSession(clientId: string, connectedAt: number): Promise<void> {
+    await persistence.cleanSubscriptions({ id: clientId });
+    await persistence.cleanIncoming?.({ id: clientId });
+    await deps.queues.discard(clientId);
+    deps.registry.forgetSession(clientId, connectedAt);
+  };
+}
+
+export type EraseSession = ReturnType<typeof createSessionEraser>;
 
 /**
  * What an operator asks of a client through `NOTIFY mqtt_client_actions`, done by the broker
  * named in the request (every broker hears it):
  * - disconnect: the connection is closed, as a keepalive timeout would close it: a persistent
  *   session stays, offline, and its will is published (the client did not say goodbye);
- * - clear-session: the connection (if any) is closed and the session discarded as a clean
- *   session's would be [MQTT-3.1.2-6]: subscriptions, queued messages, inbound QoS 2 state.
+ * - clear-session: the connection (if any) is closed and the session discarded.
  * The registry row is written at once, so the API can see the outcome.
  */
 export function createClientActions(deps: {
-  aedes: Aedes;
   registry: ClientRegistry;
-  queues: SessionQueues;
+  eraseSession: EraseSession;
   brokerId: string;
   log: Logger;
 }) {
-  const persistence = (deps.aedes as unknown as { persistence: SessionPersistence }).persistence;
-
-  async function clearSession(clientId: string): Promise<void> {
-    await persistence.cleanSubscriptions({ id: clientId });
-    await persistence.cleanIncoming?.({ id: clientId });
-    await deps.queues.discard(clientId);
-  }
-
   return async function perform(action: ClientAction): Promise<void> {
     if (action.brokerId !== deps.brokerId) return;
     const { clientId } = action;
@@ -58,8 +69,7 @@ export function createClientActions(deps: {
         action.connectedAt,
         deps.registry.offlineSession(clientId)?.connectedAt ?? 0,
       );
-      await clearSession(clientId);
-      deps.registry.forgetSession(clientId, connectedAt);
+      await deps.eraseSession(clientId, connectedAt);
     }
     await deps.registry.flush();
   };
