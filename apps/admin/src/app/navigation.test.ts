@@ -10,11 +10,12 @@ describe('navigationFor', () => {
     expect(labels('viewer')).toEqual(['Overview', 'Devices', 'Topic explorer', 'Protocol lab']);
   });
 
-  it('adds Clients and Access rules for operators, and Users for admins only', () => {
+  it('adds Clients, Retained and Access rules for operators, and Users for admins only', () => {
     expect(labels('operator')).toEqual([
       'Overview',
       'Devices',
       'Clients',
+      'Retained',
       'Topic explorer',
       'Access rules',
       'Protocol lab',
@@ -23,6 +24,7 @@ describe('navigationFor', () => {
       'Overview',
       'Devices',
       'Clients',
+      'Retained',
       'Topic explorer',
       'Access rules',
       'Users',

@@ -13,6 +13,7 @@ export const NAVIGATION: readonly NavigationItem[] = [
   { to: '/', label: 'Overview', end: true },
   { to: '/devices', label: 'Devices', end: false },
   { to: '/clients', label: 'Clients', end: false, capability: 'clients.read' },
+  { to: '/retained', label: 'Retained', end: false, capability: 'clients.read' },
   { to: '/explorer', label: 'Topic explorer', end: false },
   { to: '/rules', label: 'Access rules', end: false, capability: 'rules.read' },
   { to: '/users', label: 'Users', end: false, capability: 'users.manage' },

@@ -6,6 +6,7 @@ import { ExplorerPage } from '../pages/explorer-page.tsx';
 import { LabPage } from '../pages/lab-page.tsx';
 import { NotFoundPage } from '../pages/not-found-page.tsx';
 import { OverviewPage } from '../pages/overview-page.tsx';
+import { RetainedPage } from '../pages/retained-page.tsx';
 import { RulesPage } from '../pages/rules-page.tsx';
 import { SignInPage } from '../pages/sign-in-page.tsx';
 import { UsersPage } from '../pages/users-page.tsx';
@@ -26,6 +27,7 @@ export const routes: RouteObject[] = [
       { path: 'devices', element: <DevicesPage /> },
       { path: 'devices/:id', element: <DeviceDetailPage /> },
       { path: 'clients', element: <ClientsPage /> },
+      { path: 'retained', element: <RetainedPage /> },
       { path: 'explorer', element: <ExplorerPage /> },
       { path: 'rules', element: <RulesPage /> },
       { path: 'users', element: <UsersPage /> },
