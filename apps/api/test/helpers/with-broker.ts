@@ -56,11 +56,16 @@ export const uniqueId = (prefix: string) =>
  * credential, against one test database of their own.
  */
 export async function startStack(
-  options: { live?: LiveOptions; deviceSocket?: { lastSeenFlushMs?: number } } = {},
+  options: {
+    live?: LiveOptions;
+    deviceSocket?: { lastSeenFlushMs?: number };
+    /** Broker settings over the loopback defaults, e.g. `MQTT_RECEIVE_MAXIMUM`. */
+    brokerEnv?: Record<string, string>;
+  } = {},
 ): Promise<Stack> {
   const database = await createTestDatabase(inject('postgresUrl'));
   const broker = await createBroker({
-    config: readBrokerConfig(loopbackBrokerEnv(SERVICE_SECRET)),
+    config: readBrokerConfig(loopbackBrokerEnv(SERVICE_SECRET, options.brokerEnv)),
     db: database,
     databaseUrl: database.url,
     log: pino({ level: 'silent' }),
