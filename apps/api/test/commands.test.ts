@@ -1,3 +1,6 @@
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { promisify } from 'node:util';
 import { commandAckTopic, deviceCommandsFilter } from '@twinwire/schemas/topics';
 import type { IPublishPacket, MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -182,3 +185,77 @@ describe('commands as MQTT 5.0 requests (request/response, MQTT 5.0 section 4.10
     expect(fromV5.json()).toMatchObject({ ack: { ok: true, result: { by: 'mqtt5' } } });
   });
 });
+
+function installed(command: string): boolean {
+  try {
+    execFileSync('which', [command], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe.runIf(['mosquitto_sub', 'mosquitto_pub', 'stdbuf'].every(installed))(
+  'a command answered by Debian’s mosquitto clients over MQTT 5.0 (-V mqttv5)',
+  () => {
+    it('gets the response topic and correlation data, and its answer there completes the call', async () => {
+      const { deviceId, secret } = await stack.provision();
+      const port = String(stack.broker.addresses.mqtt);
+      const asDevice = [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        port,
+        '-V',
+        'mqttv5',
+        '-u',
+        deviceId,
+        '-P',
+        secret,
+      ];
+      const sub = spawn(
+        'stdbuf',
+        [
+          ...['-oL', 'mosquitto_sub', ...asDevice, '-i', deviceId, '-d'],
+          ...['-t', deviceCommandsFilter(deviceId), '-q', '1', '-C', '1', '-W', '20'],
+          ...['-F', 'REQUEST %R|%D|%p'],
+        ],
+        { stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      try {
+        const lines = createInterface({ input: sub.stdout });
+        const subscribed = new Promise<void>((resolve) => {
+          lines.on('line', (line) => {
+            if (line.includes('received SUBACK')) resolve();
+          });
+        });
+        const request = new Promise<string>((resolve) => {
+          lines.on('line', (line) => {
+            if (line.startsWith('REQUEST ')) resolve(line.slice('REQUEST '.length));
+          });
+        });
+        await subscribed;
+        const call = send(deviceId, 'reboot', { args: { delayS: 2 }, waitMs: 15_000 });
+        const [responseTopic = '', correlationData = '', payload = ''] = (await request).split('|');
+        const command = JSON.parse(payload) as { id: string };
+        expect(responseTopic).toBe(commandAckTopic(deviceId, 'reboot'));
+        expect(correlationData).toBe(command.id);
+        await promisify(execFile)('mosquitto_pub', [
+          ...asDevice,
+          // The device's own id (the only one it may use): mosquitto_sub has left after -C 1.
+          ...['-i', deviceId, '-t', responseTopic, '-q', '1'],
+          ...['-D', 'publish', 'correlation-data', correlationData],
+          ...['-m', JSON.stringify({ id: command.id, ok: true, result: 'rebooting' })],
+        ]);
+        const response = await call;
+        expect(response.statusCode).toBe(200);
+        expect(response.json()).toEqual({
+          id: command.id,
+          ack: { id: command.id, ok: true, result: 'rebooting' },
+        });
+      } finally {
+        sub.kill('SIGKILL');
+      }
+    });
+  },
+);
