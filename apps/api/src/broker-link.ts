@@ -5,6 +5,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import mqtt, { type IClientPublishOptions, type ISubscriptionMap, type MqttClient } from 'mqtt';
 import { createInflightWindow, MAX_RECEIVE_MAXIMUM } from './inflight-window.ts';
+import { createQuotaPause, QUOTA_EXCEEDED, QUOTA_PAUSE_MS } from './quota-pause.ts';
 
 /** One message from the broker, shared by every local listener it is delivered to. */
 export interface BrokerMessage {
@@ -104,6 +105,7 @@ export function createBrokerLink(options: BrokerLinkOptions): BrokerLink {
   // The broker's Receive Maximum bounds our unacknowledged QoS 1 publishes [MQTT-4.9.0-2]
   // (the broker disconnects with 0x93 past it); mqtt.js does not enforce it on its side.
   const inflight = createInflightWindow();
+  const quota = createQuotaPause();
 
   client.on('connect', (connack) => {
     inflight.resize(connack.properties?.receiveMaximum ?? MAX_RECEIVE_MAXIMUM);
@@ -240,11 +242,19 @@ export function createBrokerLink(options: BrokerLinkOptions): BrokerLink {
         await client.publishAsync(topic, payload, packetOptions);
         return;
       }
-      await inflight.acquire();
-      try {
-        await client.publishAsync(topic, payload, packetOptions);
-      } finally {
-        inflight.release();
+      for (;;) {
+        await inflight.acquire();
+        try {
+          // After taking a place: publishes queued for one must also wait out a pause.
+          await quota.clear();
+          await client.publishAsync(topic, payload, packetOptions);
+          return;
+        } catch (error) {
+          if ((error as { code?: unknown }).code !== QUOTA_EXCEEDED) throw error;
+          quota.pause(QUOTA_PAUSE_MS);
+        } finally {
+          inflight.release();
+        }
       }
     },
     async close() {
