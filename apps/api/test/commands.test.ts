@@ -195,6 +195,37 @@ function installed(command: string): boolean {
   }
 }
 
+describe('commands through several API instances', () => {
+  it('each instance gets the ack of its own command, answered on the shared ack topic', async () => {
+    // Two replicas send the same command name to one v5 device at once: both wait on
+    // devices/{id}/commands/reboot/ack and see both answers; correlation data sorts them.
+    const other = await stack.anotherApi();
+    const { deviceId, received } = await mqtt5Device();
+    const url = `/api/v1/devices/${deviceId}/commands/reboot`;
+    const request = (app: typeof stack.app, n: number) =>
+      app.inject({
+        method: 'POST',
+        url,
+        headers: { authorization: `Bearer ${operator}` },
+        payload: { args: { n }, waitMs: 10_000 },
+      });
+    const [first, second] = await Promise.all([request(stack.app, 1), request(other, 2)]);
+    expect(received).toHaveLength(2);
+    for (const [response, n] of [
+      [first, 1],
+      [second, 2],
+    ] as const) {
+      expect(response.statusCode).toBe(200);
+      const body = response.json<{ id: string; ack: { id: string; result: unknown } }>();
+      expect(body.ack).toEqual({
+        id: body.id,
+        ok: true,
+        result: { by: 'mqtt5', echoed: { n } },
+      });
+    }
+  });
+});
+
 describe.runIf(['mosquitto_sub', 'mosquitto_pub', 'stdbuf'].every(installed))(
   'a command answered by Debian’s mosquitto clients over MQTT 5.0 (-V mqttv5)',
   () => {
