@@ -3,7 +3,9 @@ import type { Socket } from 'node:net';
 import { matchesFilter } from '@twinwire/acl/topic-filter';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
-import mqtt, { type ISubscriptionMap, type MqttClient } from 'mqtt';
+import mqtt, { type IClientPublishOptions, type ISubscriptionMap, type MqttClient } from 'mqtt';
+import { createInflightWindow, MAX_RECEIVE_MAXIMUM } from './inflight-window.ts';
+import { createQuotaPause, QUOTA_EXCEEDED, QUOTA_PAUSE_MS } from './quota-pause.ts';
 
 /** One message from the broker, shared by every local listener it is delivered to. */
 export interface BrokerMessage {
@@ -12,6 +14,18 @@ export interface BrokerMessage {
   retain: boolean;
   /** When the API received it, epoch ms. */
   receivedAt: number;
+  /** MQTT 5 Correlation Data, when the publisher set it (a response to a request). */
+  correlationData?: Buffer;
+}
+
+export interface BrokerPublishOptions {
+  qos: 0 | 1;
+  retain?: boolean;
+  /**
+   * MQTT 5 request/response [MQTT-4.10]: where the receiver should answer and the bytes it
+   * echoes back. Dropped by the broker for MQTT 3.1.1 receivers, which never see them.
+   */
+  request?: { responseTopic: string; correlationData: Buffer };
 }
 
 export type BrokerListener = (message: BrokerMessage) => void;
@@ -31,11 +45,7 @@ export interface BrokerLink {
   /** Calls `listener` for every message on a topic matching `filter` (MQTT wildcards allowed). */
   listen(filter: string, listener: BrokerListener): BrokerSubscription;
   /** Resolves when the broker has the message (PUBACK for QoS 1). */
-  publish(
-    topic: string,
-    payload: string | Buffer,
-    options: { qos: 0 | 1; retain?: boolean },
-  ): Promise<void>;
+  publish(topic: string, payload: string | Buffer, options: BrokerPublishOptions): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -62,14 +72,16 @@ interface FilterEntry {
 }
 
 /**
- * The API's one MQTT connection, as the service principal. Local listeners fan in: the broker
- * sees one subscription per distinct filter however many dashboards or devices want it, and
- * each delivered message is dispatched synchronously to every listener whose filter matches.
+ * The API's one MQTT connection, as the service principal, speaking MQTT 5.0 (commands carry
+ * Response Topic and Correlation Data). Local listeners fan in: the broker sees one
+ * subscription per distinct filter however many dashboards or devices want it, and each
+ * delivered message is dispatched synchronously to every listener whose filter matches.
  */
 export function createBrokerLink(options: BrokerLinkOptions): BrokerLink {
   const { log } = options;
   const client: MqttClient = mqtt.connect(options.url, {
     clientId: `service/api-${randomBytes(6).toString('hex')}`,
+    protocolVersion: 5,
     username: 'service',
     password: options.secret,
     clean: true,
@@ -90,8 +102,13 @@ export function createBrokerLink(options: BrokerLinkOptions): BrokerLink {
   const lingerMs = options.lingerMs ?? 2_000;
   let everConnected = false;
   let connectedWaiters: (() => void)[] = [];
+  // The broker's Receive Maximum bounds our unacknowledged QoS 1 publishes [MQTT-4.9.0-2]
+  // (the broker disconnects with 0x93 past it); mqtt.js does not enforce it on its side.
+  const inflight = createInflightWindow();
+  const quota = createQuotaPause();
 
-  client.on('connect', () => {
+  client.on('connect', (connack) => {
+    inflight.resize(connack.properties?.receiveMaximum ?? MAX_RECEIVE_MAXIMUM);
     // Small frames (telemetry, acks) must not wait for Nagle's algorithm.
     (client.stream as Partial<Socket>).setNoDelay?.(true);
     if (!everConnected) log.info('connected to the broker');
@@ -124,6 +141,8 @@ export function createBrokerLink(options: BrokerLinkOptions): BrokerLink {
       retain: packet.retain,
       receivedAt: Date.now(),
     };
+    const correlationData = packet.properties?.correlationData;
+    if (correlationData) message.correlationData = correlationData;
     const exact = entries.get(topic);
     if (exact && !exact.wildcard) dispatch(exact, message);
     for (const entry of wildcards) {
@@ -138,7 +157,8 @@ export function createBrokerLink(options: BrokerLinkOptions): BrokerLink {
     const request = { [filter]: { qos: 1 } } as ISubscriptionMap;
     request.resubscribe = true;
     return client.subscribeAsync(request).then((granted) => {
-      if (granted.some((grant) => grant.qos === 128))
+      // 0x80 and above: refused (3.1.1's 128, MQTT 5's reason codes such as 0x87).
+      if (granted.some((grant) => grant.qos >= 0x80))
         throw new Error(`the broker refused the subscription to ${filter}`);
     });
   }
@@ -215,10 +235,27 @@ export function createBrokerLink(options: BrokerLinkOptions): BrokerLink {
       };
     },
     async publish(topic, payload, publishOptions) {
-      await client.publishAsync(topic, payload, {
-        qos: publishOptions.qos,
-        retain: publishOptions.retain ?? false,
-      });
+      const { qos, request } = publishOptions;
+      const packetOptions: IClientPublishOptions = { qos, retain: publishOptions.retain ?? false };
+      if (request) packetOptions.properties = { ...request };
+      if (qos === 0) {
+        await client.publishAsync(topic, payload, packetOptions);
+        return;
+      }
+      for (;;) {
+        await inflight.acquire();
+        try {
+          // After taking a place: publishes queued for one must also wait out a pause.
+          await quota.clear();
+          await client.publishAsync(topic, payload, packetOptions);
+          return;
+        } catch (error) {
+          if ((error as { code?: unknown }).code !== QUOTA_EXCEEDED) throw error;
+          quota.pause(QUOTA_PAUSE_MS);
+        } finally {
+          inflight.release();
+        }
+      }
     },
     async close() {
       for (const wake of connectedWaiters) wake();

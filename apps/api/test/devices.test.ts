@@ -95,6 +95,7 @@ describe('creating devices', () => {
       lastSeenAt: null,
       createdAt: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) as string,
       tags: [],
+      connection: null,
     });
     const fetched = await call('GET', '/devices/create-1', viewer);
     expect(fetched.statusCode).toBe(200);

@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, eq, gt, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { STALE_AFTER_INTERVALS } from './client-registry.ts';
 import type { Database } from './client.ts';
 import { mqttBrokers, mqttClients, type MqttSubscriptionRow } from './schema.ts';
@@ -190,4 +190,44 @@ export async function countClients(db: Database): Promise<Record<ClientState, nu
   const counts: Record<ClientState, number> = { connected: 0, offline: 0, stale: 0 };
   for (const row of rows) counts[row.state] = row.n;
   return counts;
+}
+
+/** How a device is connected over MQTT right now: its listener and protocol level. */
+export interface DeviceMqttConnection {
+  deviceId: string;
+  /** mqtt, mqtt-tls or mqtt-ws. */
+  protocol: string;
+  /** The CONNECT protocol level: 3 (3.1), 4 (3.1.1), 5 (5.0). */
+  protocolVersion: number;
+}
+
+/**
+ * The connected MQTT clients of these devices on live brokers (state `connected`), one per
+ * device: a device connects with its own id as client id, so it has at most one row.
+ */
+export async function connectedDeviceClients(
+  db: Database,
+  deviceIds: readonly string[],
+): Promise<Map<string, DeviceMqttConnection>> {
+  const connections = new Map<string, DeviceMqttConnection>();
+  if (deviceIds.length === 0) return connections;
+  const rows = await db
+    .select({
+      deviceId: mqttClients.principalId,
+      protocol: mqttClients.protocol,
+      protocolVersion: mqttClients.protocolVersion,
+    })
+    .from(mqttClients)
+    .leftJoin(mqttBrokers, eq(mqttBrokers.brokerId, mqttClients.brokerId))
+    .where(
+      and(
+        eq(mqttClients.principalKind, 'device'),
+        inArray(mqttClients.principalId, [...deviceIds]),
+        sql`${stateOf} = 'connected'`,
+      ),
+    )
+    .orderBy(asc(mqttClients.connectedAt));
+  // Oldest first: were there ever two, the newest connection wins.
+  for (const row of rows) connections.set(row.deviceId, row);
+  return connections;
 }

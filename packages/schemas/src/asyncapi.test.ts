@@ -63,4 +63,21 @@ describe('AsyncAPI document', () => {
     for (const name of ['mqtt', 'mqtt-tls', 'mqtt-ws'])
       expect(servers[name]?.description, name).toMatch(/MQTT 3\.1\.1 and 5\.0/);
   });
+
+  it('describes commands as MQTT 5.0 requests: response topic, correlation data, the ack as reply', () => {
+    const document = buildAsyncApiDocument() as {
+      components: { messages: Record<string, { bindings?: { mqtt?: Record<string, unknown> } }> };
+      operations: Record<string, { reply?: { channel: { $ref: string } } }>;
+    };
+    expect(document.components.messages.command?.bindings?.mqtt).toMatchObject({
+      responseTopic: 'devices/{deviceId}/commands/{name}/ack',
+      correlationData: { type: 'string' },
+    });
+    expect(document.components.messages.commandAck?.bindings?.mqtt).toHaveProperty(
+      'correlationData',
+    );
+    expect(document.operations.sendCommand?.reply?.channel).toEqual({
+      $ref: '#/channels/commandAck',
+    });
+  });
 });

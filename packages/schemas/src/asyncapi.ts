@@ -26,8 +26,14 @@ import {
 const messages = {
   telemetry: [TelemetryPayload, 'One reading `{ ts, seq, metrics }` or a batch `{ points }`.'],
   status: [DeviceStatus, 'Whether the device is online, since when and over which protocol.'],
-  command: [Command, 'A command for the device; `args` is free-form JSON.'],
-  commandAck: [CommandAck, "The device's answer to a command, matched by `id`."],
+  command: [
+    Command,
+    'A command for the device; `args` is free-form JSON. Also an MQTT 5.0 request: Response Topic and Correlation Data set.',
+  ],
+  commandAck: [
+    CommandAck,
+    "The device's answer to a command: matched by its MQTT 5.0 Correlation Data when it carries one, else by `id`.",
+  ],
   deviceError: [DeviceError, 'Why the platform refused something the device sent.'],
   subscribe: [SubscribeFrame, 'Stream messages on topics matching an MQTT filter.'],
   unsubscribe: [UnsubscribeFrame, 'Stop a stream.'],
@@ -42,6 +48,44 @@ const messages = {
 } satisfies Record<string, [TSchema, string]>;
 
 type MessageKey = keyof typeof messages;
+
+const commandCorrelation = {
+  type: 'string',
+  contentEncoding: 'utf-8',
+  description:
+    'MQTT 5.0 Correlation Data: the command id (`id` of the Command) as UTF-8 bytes. MQTT 3.1.1 receivers never see it.',
+};
+
+/**
+ * MQTT 5.0 request/response on the command channel [MQTT-4.10]: every command carries the ack
+ * topic as its Response Topic and its id as Correlation Data; a device answering over MQTT 5.0
+ * publishes its ack there with that Correlation Data. MQTT 3.1.1 devices answer on the same
+ * topic with the id in the payload.
+ */
+const messageExtras: Partial<Record<MessageKey, Record<string, unknown>>> = {
+  command: {
+    correlationId: {
+      description:
+        'The command id, in the payload for every device and as MQTT 5.0 Correlation Data for MQTT 5.0 devices.',
+      location: '$message.payload#/id',
+    },
+    bindings: {
+      mqtt: {
+        responseTopic: 'devices/{deviceId}/commands/{name}/ack',
+        correlationData: commandCorrelation,
+        bindingVersion: '0.2.0',
+      },
+    },
+  },
+  commandAck: {
+    correlationId: {
+      description:
+        'The command id: the payload `id`; over MQTT 5.0 the Correlation Data copied from the command decides, when present.',
+      location: '$message.payload#/id',
+    },
+    bindings: { mqtt: { correlationData: commandCorrelation, bindingVersion: '0.2.0' } },
+  },
+};
 
 const ref = (pointer: string): { $ref: string } => ({ $ref: pointer });
 const mqttServers = [ref('#/servers/mqtt'), ref('#/servers/mqtt-tls'), ref('#/servers/mqtt-ws')];
@@ -98,6 +142,7 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
       summary,
       contentType: 'application/json',
       payload: ref(`#/components/schemas/${name}`),
+      ...messageExtras[key as MessageKey],
     };
   }
 
@@ -118,6 +163,9 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
         'with a reason string naming the field; not authorized 0x87; over the publish rate',
         '0x97), except at QoS 0; response topic, correlation data and user properties pass',
         'through untouched. Shared subscriptions and enhanced authentication are not offered.',
+        'Commands are MQTT 5.0 requests: the ack topic is their Response Topic and the command',
+        'id their Correlation Data; an MQTT 5.0 device answers there with that Correlation Data,',
+        'an MQTT 3.1.1 device (which never sees the properties) with the id in the payload.',
       ].join(' '),
     },
     defaultContentType: 'application/json',
@@ -181,10 +229,17 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
         qos: 1,
         retain: true,
       }),
-      sendCommand: operation('send', 'command', 'The platform commands a device.', ['command'], {
-        qos: 1,
-        retain: false,
-      }),
+      sendCommand: {
+        ...operation('send', 'command', 'The platform commands a device.', ['command'], {
+          qos: 1,
+          retain: false,
+        }),
+        // The answer comes on the ack channel: the command's Response Topic [MQTT-4.10].
+        reply: {
+          channel: ref('#/channels/commandAck'),
+          messages: [ref('#/channels/commandAck/messages/commandAck')],
+        },
+      },
       receiveCommandAck: operation('receive', 'commandAck', 'Devices answer commands.', [
         'commandAck',
       ]),

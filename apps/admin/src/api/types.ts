@@ -31,6 +31,17 @@ export interface DeviceView {
   lastSeenAt: string | null;
   createdAt: string;
   tags: string[];
+  /** How it is connected now (when the API answered); null when offline. */
+  connection: DeviceConnection | null;
+}
+
+export interface DeviceConnection {
+  /** `mqtt`: an MQTT client of a broker; `websocket`: the API's device WebSocket (no MQTT). */
+  transport: 'mqtt' | 'websocket';
+  /** CONNECT protocol level: 4 is MQTT 3.1.1, 5 is MQTT 5.0; null over the device WebSocket. */
+  protocolVersion: number | null;
+  /** The broker listener: `mqtt`, `mqtt-tls` or `mqtt-ws`; null over the device WebSocket. */
+  listener: 'mqtt' | 'mqtt-tls' | 'mqtt-ws' | null;
 }
 
 export interface DeviceUpdate {

@@ -2,6 +2,7 @@ import { Link } from 'react-router';
 import type { DeviceView } from '../api/types.ts';
 import type { KnownState } from '../overview/fleet-status.ts';
 import { formatDateTime, formatRelative } from '../ui/format.ts';
+import { connectionLabel } from './connection-label.ts';
 import { newestSeen } from './use-live-last-seen.ts';
 
 export function OnlineBadge(props: { online: boolean }) {
@@ -40,6 +41,7 @@ export function DeviceTable(props: {
             <th scope="col">Name</th>
             <th scope="col">State</th>
             <th scope="col">Protocol</th>
+            <th scope="col">MQTT version</th>
             <th scope="col">Last seen</th>
             <th scope="col">Tags</th>
           </tr>
@@ -57,6 +59,9 @@ export function DeviceTable(props: {
                   <OnlineBadge online={live?.online ?? device.online} />
                 </td>
                 <td>{live?.protocol ?? device.lastProtocol ?? '—'}</td>
+                <td data-testid="device-mqtt-version">
+                  {connectionLabel(device.connection, live?.online)}
+                </td>
                 <td>
                   <LastSeen
                     at={newestSeen(device.lastSeenAt, props.liveSeen.get(device.id))}

@@ -11,6 +11,7 @@ const device = (id: string, online: boolean, lastProtocol: string | null): Devic
   lastSeenAt: null,
   createdAt: '2026-01-01T00:00:00.000Z',
   tags: [],
+  connection: null,
 });
 
 describe('onlineByProtocol', () => {

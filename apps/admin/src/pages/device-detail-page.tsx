@@ -9,6 +9,7 @@ import { CommandForm } from '../devices/command-form.tsx';
 import { CredentialsPanel } from '../devices/credentials-panel.tsx';
 import { DeviceEditForm } from '../devices/device-edit-form.tsx';
 import { unitsOf } from '../charts/metric-units.ts';
+import { connectionLabel } from '../devices/connection-label.ts';
 import { LastSeen, OnlineBadge } from '../devices/device-table.tsx';
 import { TelemetryPanel } from '../devices/telemetry-panel.tsx';
 import { useLiveDeviceStatus } from '../devices/use-live-device-status.ts';
@@ -121,6 +122,12 @@ function DeviceDetail(props: { deviceId: string }) {
         <div>
           <dt>Protocol</dt>
           <dd>{live?.protocol ?? view.lastProtocol ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>MQTT version</dt>
+          <dd data-testid="device-mqtt-version">
+            {connectionLabel(view.connection, live?.online)}
+          </dd>
         </div>
         <div>
           <dt>Last seen</dt>

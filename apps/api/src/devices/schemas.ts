@@ -35,6 +35,33 @@ export const DeviceTags = Type.Array(DeviceTag, {
 });
 const Timestamp = Type.String({ format: 'date-time' });
 
+export const DeviceConnection = Type.Union(
+  [
+    Type.Object(
+      {
+        transport: Type.Enum(['mqtt', 'websocket'], {
+          description:
+            'mqtt: an MQTT client of a broker (any listener); websocket: the API’s device WebSocket (/ws/device, JSON frames, no MQTT)',
+        }),
+        protocolVersion: Type.Union([Type.Integer(), Type.Null()], {
+          description:
+            'MQTT CONNECT protocol level: 4 = MQTT 3.1.1, 5 = MQTT 5.0 (3 = MQTT 3.1); null over the device WebSocket',
+        }),
+        listener: Type.Union([Type.Enum(['mqtt', 'mqtt-tls', 'mqtt-ws']), Type.Null()], {
+          description:
+            'the broker listener (TCP, TLS, MQTT over WebSocket); null over the device WebSocket',
+        }),
+      },
+      { additionalProperties: false },
+    ),
+    Type.Null(),
+  ],
+  {
+    description:
+      'how the device is connected now (from the brokers’ client registry and the API’s device sockets); null when offline',
+  },
+);
+
 export const DeviceView = Type.Object(
   {
     id: DeviceId,
@@ -47,6 +74,7 @@ export const DeviceView = Type.Object(
     lastSeenAt: Type.Union([Timestamp, Type.Null()]),
     createdAt: Timestamp,
     tags: DeviceTags,
+    connection: DeviceConnection,
   },
   { additionalProperties: false },
 );

@@ -1,14 +1,54 @@
 import type { Database } from '@twinwire/db/client';
+import { connectedDeviceClients, type DeviceMqttConnection } from '@twinwire/db/client-queries';
 import { devices } from '@twinwire/db/schema';
 import { isValidDeviceId } from '@twinwire/schemas/topics';
 import { and, arrayContains, asc, eq, gt, ilike, or, type SQL } from 'drizzle-orm';
 import type { Static } from 'typebox';
-import type { DeviceView as DeviceViewSchema } from './schemas.ts';
+import type {
+  DeviceConnection as DeviceConnectionSchema,
+  DeviceView as DeviceViewSchema,
+} from './schemas.ts';
 
 type DeviceRow = typeof devices.$inferSelect;
 export type DeviceView = Static<typeof DeviceViewSchema>;
+export type DeviceConnection = Static<typeof DeviceConnectionSchema>;
 
-export function deviceView(row: DeviceRow): DeviceView {
+const listeners = new Set(['mqtt', 'mqtt-tls', 'mqtt-ws'] as const);
+type Listener = typeof listeners extends Set<infer T> ? T : never;
+const isListener = (value: string): value is Listener => listeners.has(value as Listener);
+
+/**
+ * A connected MQTT client of the device (the brokers' registry) wins; otherwise a device
+ * online by its last protocol `websocket` is on an API instance's device socket.
+ */
+function connectionOf(row: DeviceRow, mqtt: DeviceMqttConnection | undefined): DeviceConnection {
+  if (mqtt)
+    return {
+      transport: 'mqtt',
+      protocolVersion: mqtt.protocolVersion,
+      listener: isListener(mqtt.protocol) ? mqtt.protocol : null,
+    };
+  if (row.online && row.lastProtocol === 'websocket')
+    return { transport: 'websocket', protocolVersion: null, listener: null };
+  return null;
+}
+
+/** The API view of device rows, each with its current connection. */
+export async function deviceViews(db: Database, rows: DeviceRow[]): Promise<DeviceView[]> {
+  const connections = await connectedDeviceClients(
+    db,
+    rows.map((row) => row.id),
+  );
+  return rows.map((row) => deviceView(row, connections.get(row.id)));
+}
+
+/** One device's API view, with its current connection. */
+export async function oneDeviceView(db: Database, row: DeviceRow): Promise<DeviceView> {
+  const [view] = await deviceViews(db, [row]);
+  return view ?? deviceView(row, undefined);
+}
+
+function deviceView(row: DeviceRow, mqtt: DeviceMqttConnection | undefined): DeviceView {
   return {
     id: row.id,
     name: row.name,
@@ -18,6 +58,7 @@ export function deviceView(row: DeviceRow): DeviceView {
     lastSeenAt: row.lastSeenAt?.toISOString() ?? null,
     createdAt: row.createdAt.toISOString(),
     tags: row.tags,
+    connection: connectionOf(row, mqtt),
   };
 }
 
@@ -75,7 +116,7 @@ export async function listDevices(db: Database, filter: DeviceFilter): Promise<D
   const page = hasMore ? rows.slice(0, filter.limit) : rows;
   const last = page.at(-1);
   return {
-    items: page.map(deviceView),
+    items: await deviceViews(db, page),
     nextCursor: hasMore && last ? encodeCursor(last.id) : null,
     hasMore,
   };

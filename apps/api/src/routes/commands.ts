@@ -40,7 +40,12 @@ const CommandRequest = Type.Object(
   { additionalProperties: false },
 );
 
-/** Resolves with the device's ack of command `id`, or null after `waitMs`. */
+/**
+ * Resolves with the device's ack of command `id`, or null after `waitMs`. An answer carrying
+ * MQTT 5 Correlation Data is matched by it alone [MQTT-4.10]: other bytes are another
+ * request's answer, whatever its payload says. An answer without it (an MQTT 3.1.1 device, a
+ * WebSocket device's ack forwarded by an API instance) is matched by the payload's `id`.
+ */
 function awaitAck(
   link: BrokerLink,
   topic: string,
@@ -51,9 +56,12 @@ function awaitAck(
   const ack = new Promise<CommandAck | null>((resolve) => {
     settle = resolve;
   });
+  const correlationData = Buffer.from(id, 'utf8');
   const subscription = link.listen(topic, (message) => {
+    if (message.correlationData && !message.correlationData.equals(correlationData)) return;
     const parsed = parseCommandAck(message.payload);
-    if (parsed.ok && parsed.value.id === id) settle(parsed.value);
+    if (!parsed.ok) return;
+    if (message.correlationData || parsed.value.id === id) settle(parsed.value);
   });
   const timer = setTimeout(() => {
     settle(null);
@@ -109,11 +117,18 @@ export const commandRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclSt
       const command: Command = { id: randomUUID(), args: request.body.args ?? {} };
       const waitMs = request.body.waitMs ?? 0;
       // Listen before publishing: a fast device could ack before a later subscription exists.
-      const waiting =
-        waitMs > 0 ? awaitAck(link, commandAckTopic(deviceId, name), command.id, waitMs) : null;
+      const ackTopic = commandAckTopic(deviceId, name);
+      const waiting = waitMs > 0 ? awaitAck(link, ackTopic, command.id, waitMs) : null;
       try {
         await waiting?.subscription.ready;
-        await link.publish(topic, JSON.stringify(command), { qos: 1 });
+        // Every command is also an MQTT 5 request: the ack topic as Response Topic (one the
+        // device may publish to, and one every API instance waiting for it subscribes to) and
+        // the command id as Correlation Data. MQTT 3.1.1 devices never see these properties
+        // and answer on the ack topic with the id in the payload, as before.
+        await link.publish(topic, JSON.stringify(command), {
+          qos: 1,
+          request: { responseTopic: ackTopic, correlationData: Buffer.from(command.id, 'utf8') },
+        });
       } catch (error) {
         waiting?.subscription.close();
         request.log.warn({ err: error, deviceId, name }, 'command not published');

@@ -16,7 +16,7 @@ import {
   NoQuery,
   UpdateDeviceBody,
 } from '../devices/schemas.ts';
-import { decodeCursor, deviceView, listDevices } from '../devices/store.ts';
+import { decodeCursor, listDevices, oneDeviceView } from '../devices/store.ts';
 import { Conflict, InvalidRequest, NotFound } from '../errors.ts';
 import { ErrorResponse } from './shared-schemas.ts';
 
@@ -65,7 +65,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
         .onConflictDoNothing({ target: devices.id })
         .returning();
       if (!row) throw new Conflict(`device '${id}' already exists; choose another id`);
-      return reply.status(201).send(deviceView(row));
+      return reply.status(201).send(await oneDeviceView(db, row));
     },
   );
 
@@ -117,7 +117,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
     async (request) => {
       const [row] = await db.select().from(devices).where(eq(devices.id, request.params.id));
       if (!row) throw new NotFound(`device '${request.params.id}'`);
-      return deviceView(row);
+      return oneDeviceView(db, row);
     },
   );
 
@@ -155,7 +155,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
         .where(eq(devices.id, request.params.id))
         .returning();
       if (!row) throw new NotFound(`device '${request.params.id}'`);
-      return deviceView(row);
+      return oneDeviceView(db, row);
     },
   );
 

@@ -40,6 +40,11 @@ export interface Stack {
   mqttDevice(deviceId: string, secret: string): Promise<MqttClient>;
   /** Connected as the service principal (publishes are routed, never stored by the broker). */
   mqttService(): Promise<MqttClient>;
+  /**
+   * Another API instance (its own broker link) on the same broker and database, as a second
+   * replica behind a load balancer; tokens from `tokenFor` work on it. Closed by `close()`.
+   */
+  anotherApi(): Promise<FastifyInstance>;
   /** An open `ws` client; closed by `close()`. */
   openWs(path: string, options?: ClientOptions): Promise<WebSocket>;
   /** The HTTP status of an upgrade request: 101 when accepted, else the refusal. */
@@ -56,11 +61,16 @@ export const uniqueId = (prefix: string) =>
  * credential, against one test database of their own.
  */
 export async function startStack(
-  options: { live?: LiveOptions; deviceSocket?: { lastSeenFlushMs?: number } } = {},
+  options: {
+    live?: LiveOptions;
+    deviceSocket?: { lastSeenFlushMs?: number };
+    /** Broker settings over the loopback defaults, e.g. `MQTT_RECEIVE_MAXIMUM`. */
+    brokerEnv?: Record<string, string>;
+  } = {},
 ): Promise<Stack> {
   const database = await createTestDatabase(inject('postgresUrl'));
   const broker = await createBroker({
-    config: readBrokerConfig(loopbackBrokerEnv(SERVICE_SECRET)),
+    config: readBrokerConfig(loopbackBrokerEnv(SERVICE_SECRET, options.brokerEnv)),
     db: database,
     databaseUrl: database.url,
     log: pino({ level: 'silent' }),
@@ -76,19 +86,23 @@ export async function startStack(
     LOGIN_RATE_LIMIT: '1000',
   });
   const log = pino({ level: 'silent' });
-  const link = createBrokerLink({ url: mqttUrl, secret: SERVICE_SECRET, log });
-  await link.ready();
-  const app = await buildApp({
-    config,
-    db: database,
-    databaseUrl: database.url,
-    acl: await createAclStore({ db: database.db }),
-    jwtSecret: JWT_SECRET,
-    log,
-    broker: link,
-    ...(options.live ? { live: options.live } : {}),
-    ...(options.deviceSocket ? { deviceSocket: options.deviceSocket } : {}),
-  });
+  async function apiInstance(): Promise<FastifyInstance> {
+    const link = createBrokerLink({ url: mqttUrl, secret: SERVICE_SECRET, log });
+    await link.ready();
+    return buildApp({
+      config,
+      db: database,
+      databaseUrl: database.url,
+      acl: await createAclStore({ db: database.db }),
+      jwtSecret: JWT_SECRET,
+      log,
+      broker: link,
+      ...(options.live ? { live: options.live } : {}),
+      ...(options.deviceSocket ? { deviceSocket: options.deviceSocket } : {}),
+    });
+  }
+  const app = await apiInstance();
+  const otherApis: FastifyInstance[] = [];
   await app.listen({ host: '127.0.0.1', port: 0 });
   const { port } = app.server.address() as AddressInfo;
   const httpUrl = `http://127.0.0.1:${port}`;
@@ -141,6 +155,11 @@ export async function startStack(
         password: SERVICE_SECRET,
       });
     },
+    async anotherApi() {
+      const other = await apiInstance();
+      otherApis.push(other);
+      return other;
+    },
     openWs(path, wsOptions) {
       const socket = new WebSocket(`${wsUrl}${path}`, wsOptions);
       sockets.push(socket);
@@ -169,6 +188,7 @@ export async function startStack(
     async close() {
       for (const socket of sockets) socket.terminate();
       await Promise.all(clients.map((client) => client.endAsync(true)));
+      await Promise.all(otherApis.map((other) => other.close()));
       await app.close();
       await broker.close();
       await database.drop();
