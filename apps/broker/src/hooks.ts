@@ -75,7 +75,9 @@ export function createAccessHooks(deps: {
         );
         return;
       }
-      if (client.version === 5 && deps.maxPublishRate > 0) {
+      // The API's service link carries every WebSocket device and every command: it is
+      // trusted infrastructure, not one client, so the per-connection rate does not apply.
+      if (client.version === 5 && deps.maxPublishRate > 0 && principal.kind !== 'service') {
         const verdict = quotaOf(session).take(performance.now());
         if (verdict !== 'within') {
           deps.metrics.publishesOverRate.inc();

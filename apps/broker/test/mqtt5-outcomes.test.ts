@@ -1,7 +1,7 @@
 import type mqttPacket from 'mqtt-packet';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { publishPacket, rawClient, type RawClient } from './helpers/raw-client.ts';
-import { startBroker, type TestBroker } from './helpers/start-broker.ts';
+import { SERVICE_SECRET, startBroker, type TestBroker } from './helpers/start-broker.ts';
 
 // Twinwire's own outcomes, told to MQTT 5.0 clients with the protocol's reason codes.
 
@@ -129,6 +129,23 @@ describe('MQTT 5.0 PUBACK and PUBREC reason codes', () => {
     await client.closed;
     expect(client.received.at(-1)).toMatchObject({ cmd: 'disconnect', reasonCode: 0x97 });
     expect((await storedSeqs('fast-1')).length).toBeGreaterThanOrEqual(accepted);
+  });
+
+  it('does not hold the API’s service link to the per-connection rate: it carries every WebSocket device', async () => {
+    const client = await rawClient(harness.broker.addresses.mqtt, {
+      clientId: 'service/link-rate',
+      username: 'service',
+      password: Buffer.from(SERVICE_SECRET),
+    });
+    clients.push(client);
+    const burst = Array.from({ length: 60 }, (_, i) =>
+      publishPacket({ topic: `devices/fast-2/commands/c${i}`, qos: 1, messageId: i + 1 }),
+    );
+    client.send(...burst);
+    const codes = await Promise.all(
+      burst.map(async (_, i) => (await ackOf(client, i + 1)).reasonCode),
+    );
+    expect(codes.filter((code) => code !== 0)).toEqual([]);
   });
 });
 
