@@ -3,6 +3,8 @@
 // publish it (Mosquitto's check_retain_source, its fix for CVE-2018-12546).
 import { revokeDeviceCredential } from '@twinwire/db/device-credentials';
 import { deleteDevice } from '@twinwire/db/device-deletion';
+import { updateUser } from '@twinwire/db/user-admin';
+import { createUser } from '@twinwire/db/users';
 import { aclRules, deviceCredentials } from '@twinwire/db/schema';
 import { eq } from 'drizzle-orm';
 import type { MqttClient } from 'mqtt';
@@ -206,5 +208,29 @@ describe('a retained message obeys its publisher’s right to publish it (#13.3)
         { timeout: 5_000 },
       )
       .toBe(true);
+  });
+
+  it('is withheld once the user who published it is disabled', async () => {
+    const password = 'operator-password-0123';
+    const user = await createUser(harness.database.db, {
+      username: uniqueId('retaining-operator'),
+      password,
+      role: 'operator',
+    });
+    const operator = await harness.connect({
+      clientId: uniqueId('console'),
+      username: user.username,
+      password,
+    });
+    const topic = `devices/${uniqueId('target')}/commands/reboot`;
+    await operator.publishAsync(topic, '{"id":"r1"}', { qos: 1, retain: true });
+    const before = await watch(topic);
+    await expect.poll(() => before.get(topic)).toBe('{"id":"r1"}');
+
+    await updateUser(harness.database.db, user.id, { disabled: true });
+    const withheld = await counterValue(harness.broker.metrics.retainedWithheld);
+    const after = await watch(topic);
+    await withheldSince(withheld);
+    expect(after.has(topic)).toBe(false);
   });
 });
