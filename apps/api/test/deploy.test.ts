@@ -122,16 +122,21 @@ describe('the deployed API (pnpm deploy --prod, outside the workspace)', () => {
     expect(badRole.code).toBe(1);
     expect(badRole.output).toMatch(/usage: create-user <username> <admin\|operator\|viewer>/);
     // [issue #13.6] a username stands in a topic level (user/<name>/…): none of / + # or controls.
-    for (const name of ['#', 'a/b', '+', 'tab\there']) {
-      const refused = await createUser([name, 'viewer'], { USER_PASSWORD: 'long-enough-password' });
-      expect(refused.code).toBe(1);
-      expect(refused.output).toBe(
-        `create-user: invalid username ${JSON.stringify(name)}: a username has 1-128 characters, none of / + # or control characters\n`,
-      );
-    }
+    // The refusals are independent: run them side by side (each is a Node.js process).
+    const names = ['#', 'a/b', '+', 'tab\there'];
+    const refusals = await Promise.all(
+      names.map((name) => createUser([name, 'viewer'], { USER_PASSWORD: 'long-enough-password' })),
+    );
+    expect(refusals).toEqual(
+      names.map((name) => ({
+        code: 1,
+        output: `create-user: invalid username ${JSON.stringify(name)}: a username has 1-128 characters, none of / + # or control characters\n`,
+      })),
+    );
     const short = await createUser(['shorty', 'viewer'], { USER_PASSWORD: 'short' });
     expect(short.output).toMatch(/at least 12 characters/);
-  });
+    // Ten Node.js processes, each hashing or refusing: slow on a loaded 2-core machine.
+  }, 90_000);
 
   it('refuses to migrate without DATABASE_URL, saying so', async () => {
     const result = await run(process.execPath, ['dist/migrate.js'], {
