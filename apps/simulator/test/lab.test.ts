@@ -117,7 +117,7 @@ describe('twinwire-sim bench, quick profile with tiny sizes', () => {
       rows.find((r) => r.transport === transport && r.payload === 16);
     const v3 = sixteen('MQTT/TCP');
     const v5 = sixteen('MQTT 5/TCP (topic alias)');
-    // [MQTT-3.3.2-8]: with an alias the topic is empty; 8 B of overhead is the alias form.
+    // MQTT 5.0 §3.3.2.3.4: with an alias the topic is empty; 8 B of overhead is the alias form.
     expect(v5?.up).toBe(v5?.minUp);
     expect(v5?.overheadUp).toBe(8);
     expect(v5?.up as number).toBeLessThan(v3?.up as number);

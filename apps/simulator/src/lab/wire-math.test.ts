@@ -27,12 +27,12 @@ describe('MQTT PUBLISH size', () => {
 });
 
 describe('MQTT 5 PUBLISH size', () => {
-  it('adds a property length byte to the 3.1.1 PUBLISH when it carries no property [MQTT-3.3.2.3.1]', () => {
+  it('adds a property length byte to the 3.1.1 PUBLISH when it carries no property (MQTT 5.0 §3.3.2.3.1)', () => {
     expect(mqtt5PublishBytes(3, 5, 0, { topicAlias: false })).toBe(mqttPublishBytes(3, 5, 0) + 1);
     expect(mqtt5PublishBytes(3, 5, 1, { topicAlias: false })).toBe(mqttPublishBytes(3, 5, 1) + 1);
   });
 
-  it('with a topic alias: empty topic, 1-byte property length and 3-byte alias [MQTT-3.3.2-8]', () => {
+  it('with a topic alias: empty topic, 1-byte property length and 3-byte alias (MQTT 5.0 §3.3.2.3.4)', () => {
     // 1 fixed + 1 remaining length + (2 topic length + 0 topic + 1 + 3 alias + 16 payload)
     expect(mqtt5PublishBytes(33, 16, 0, { topicAlias: true })).toBe(24);
     // The overhead no longer depends on the topic: 8 B at QoS 0, whatever its length.

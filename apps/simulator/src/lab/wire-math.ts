@@ -21,13 +21,13 @@ export function mqttPublishBytes(topicBytes: number, payloadBytes: number, qos: 
   return 1 + mqttRemainingLengthBytes(remaining) + remaining;
 }
 
-/** MQTT 5 Topic Alias property: identifier 0x23 + Two Byte Integer [MQTT-3.3.2.3.4]. */
+/** MQTT 5 Topic Alias property: identifier 0x23 + Two Byte Integer (MQTT 5.0 §3.3.2.3.4). */
 export const MQTT5_TOPIC_ALIAS_PROPERTY_BYTES = 3;
 
 /**
  * A whole MQTT 5 PUBLISH: as 3.1.1 plus the property length (a variable byte integer) and
- * the properties [MQTT-3.3.2.3]. With a topic alias already set up, the topic name is empty
- * (its 2-byte length remains) and the only property is the alias [MQTT-3.3.2-8].
+ * the properties (MQTT 5.0 §3.3.2.3). With a topic alias already set up, the topic name is empty
+ * (its 2-byte length remains) and the only property is the alias (§3.3.2.3.4).
  */
 export function mqtt5PublishBytes(
   topicBytes: number,
