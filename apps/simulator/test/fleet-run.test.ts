@@ -143,6 +143,30 @@ describe('twinwire-sim run against a real Twinwire', () => {
     await expectStoredMatchesDatabase(summary, 'mixed');
   });
 
+  it('resumes MQTT 5 sessions through an outage (Session Expiry Interval) and loses nothing', async () => {
+    const summary = await run({
+      prefix: 'v5outage',
+      devices: '2',
+      protocol: 'mqtt',
+      mqttVersion: '5',
+      qos: '1',
+      rate: '20',
+      duration: '3',
+      outageAt: '1',
+      outageFor: '0.5',
+    });
+    expect(summary.devices.mqttByVersion).toEqual({ '3.1.1': 0, '5': 2 });
+    expect(summary.faults?.outages).toBe(1);
+    // With MQTT 5's default expiry of 0 the broker would end each session at the cut
+    // [MQTT-3.1.2-23], and no reconnect could resume it.
+    expect(summary.fleet.sessionsResumed).toBeGreaterThanOrEqual(2);
+    const counts = summary.delivery.groups.find((g) => g.mqttVersion === '5');
+    expect(counts?.sent).toBeGreaterThan(50);
+    expect(counts).toMatchObject({ lost: 0, lostAcked: 0 });
+    expect(summary.ok).toBe(true);
+    await expectStoredMatchesDatabase(summary, 'v5outage');
+  });
+
   it('counts QoS 0 and QoS 2 readings against the database too', async () => {
     for (const qos of ['0', '2'] as const) {
       const summary = await run({
