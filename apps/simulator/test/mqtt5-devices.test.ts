@@ -11,6 +11,8 @@ import { MqttDevice } from '../src/devices/mqtt-device.ts';
 import { createProfile } from '../src/profiles/create-profile.ts';
 import { seededRandom } from '../src/profiles/random-walk.ts';
 import { provisionDevices } from '../src/provision.ts';
+import { startFaultProxy } from '../src/proxy/fault-proxy.ts';
+import { endpointOf, throughProxy } from '../src/run/targets.ts';
 import { rowsPerDevice, sleep, startTestTwinwire, type TestTwinwire } from './helpers.ts';
 import { startMqttTap, type TappedPublish } from './mqtt-tap.ts';
 
@@ -72,6 +74,53 @@ describe('an MQTT 5 simulated device', () => {
     expect(device.counters.messagesSent).toBe(5);
     expect(device.ledger.ackedTotal).toBe(5);
     expect((await rowsPerDevice(twinwire.database, [deviceId])).get(deviceId)).toBe(5);
+  });
+
+  it('counts its aliased PUBLISHes as sent after a reconnect that resent unacknowledged ones', async () => {
+    const [credential] = await provisionDevices(
+      twinwire.platform.urls.api,
+      twinwire.admin,
+      1,
+      'realias',
+    );
+    const mqttUrl = twinwire.platform.urls.mqtt;
+    // Slow enough that the PUBACKs are still on their way when the connection is cut.
+    const proxy = await startFaultProxy({
+      target: endpointOf(mqttUrl),
+      faults: { latencyMs: 300 },
+    });
+    const device = new MqttDevice({
+      url: throughProxy(mqttUrl, proxy),
+      qos: 1,
+      mqttVersion: '5',
+      ...credential!,
+      backoff: { baseMs: 50, maxMs: 100 },
+    });
+    const send = (count: number) => {
+      for (let n = 0; n < count; n++) {
+        const ts = Date.now() + n;
+        device.send([{ ts, seq: device.ledger.take(ts), metrics: { value: n } }]);
+      }
+    };
+    try {
+      device.start();
+      await until(() => device.connected);
+      send(3);
+      await sleep(50);
+      void proxy.outage(50);
+      // The new connection starts without aliases: the resent PUBLISHes set one up again.
+      await until(() => device.counters.connects === 2 && device.pending() === 0);
+      send(2);
+      await until(() => device.pending() === 0);
+    } finally {
+      await device.stop();
+      await proxy.close();
+    }
+    expect([1, 2, 3, 4, 5].map((seq) => device.ledger.transmissionsOf(seq))).toEqual([
+      2, 2, 2, 1, 1,
+    ]);
+    expect(device.counters.messagesSent).toBe(8);
+    expect(device.ledger.ackedTotal).toBe(5);
   });
 
   it('sends the full topic every time when the broker advertises no topic alias', async () => {

@@ -123,14 +123,15 @@ export class MqttDevice implements VirtualDevice {
     let up = false;
     client.on('connect', (connack) => {
       up = true;
-      // Aliases live as long as the network connection [MQTT-3.3.2-7].
-      this.sentTopics.reset();
       this.backoff.reset();
       this.counters.connects += 1;
       if (connack.sessionPresent) this.counters.sessionsResumed += 1;
       else this.subscribeCommands(client);
     });
     client.on('close', () => {
+      // Aliases live as long as the network connection [MQTT-3.3.2-7]. Not on 'connect':
+      // mqtt.js replays unacknowledged PUBLISHes, setting up aliases anew, before emitting it.
+      this.sentTopics.reset();
       if (up && !this.stopping) this.counters.disconnects += 1;
       up = false;
       this.scheduleReconnect(client);
