@@ -22,7 +22,8 @@ export interface RunSummary {
   };
   durationS: number;
   settings: {
-    mqttVersion: string;
+    /** As asked: `mixed` splits the MQTT devices (see `devices.mqttByVersion`). */
+    mqttVersion: MqttVersion | 'mixed';
     qos: number;
     profile: string;
     rate: number;
