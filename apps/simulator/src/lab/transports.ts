@@ -1,7 +1,8 @@
 /**
  * The six ways a device reaches a server in the lab — raw WebSocket to the lab's baseline
  * server, MQTT over TCP and MQTT over WebSocket to Twinwire's broker, each with and without
- * TLS — behind one small interface, with every byte counted at the socket.
+ * TLS — plus MQTT 5 over TCP with topic aliases beside 3.1.1, behind one small interface,
+ * with every byte counted at the socket.
  */
 import { performance } from 'node:perf_hooks';
 import mqtt, { MqttClient, type IClientOptions } from 'mqtt';
