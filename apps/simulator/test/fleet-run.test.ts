@@ -60,7 +60,12 @@ describe('twinwire-sim run against a real Twinwire', () => {
       count: '40',
     });
     expect(summary.ok).toBe(true);
-    expect(summary.devices).toEqual({ total: 4, mqtt: 2, ws: 2 });
+    expect(summary.devices).toEqual({
+      total: 4,
+      mqtt: 2,
+      mqttByVersion: { '3.1.1': 2, '5': 0 },
+      ws: 2,
+    });
     for (const protocol of ['mqtt', 'ws'] as const) {
       const counts = group(summary, protocol);
       expect(counts).toMatchObject({
@@ -103,6 +108,64 @@ describe('twinwire-sim run against a real Twinwire', () => {
     }
     expect(summary.ok).toBe(true);
     await expectStoredMatchesDatabase(summary, 'outage');
+  });
+
+  it('runs a mixed fleet of MQTT 3.1.1 and MQTT 5 devices and stores every reading of both', async () => {
+    const summary = await run({
+      prefix: 'mixed',
+      devices: '4',
+      protocol: 'mqtt',
+      mqttVersion: 'mixed',
+      qos: '1',
+      rate: '20',
+      count: '30',
+    });
+    expect(summary.ok).toBe(true);
+    expect(summary.devices).toMatchObject({
+      total: 4,
+      mqtt: 4,
+      mqttByVersion: { '3.1.1': 2, '5': 2 },
+    });
+    expect(summary.settings.mqttVersion).toBe('mixed');
+    const byVersion = (version: '3.1.1' | '5') =>
+      summary.delivery.groups.find((g) => g.protocol === 'mqtt' && g.mqttVersion === version);
+    for (const version of ['3.1.1', '5'] as const) {
+      expect(byVersion(version), version).toMatchObject({
+        devices: 2,
+        sent: 60,
+        acked: 60,
+        stored: 60,
+        lost: 0,
+        lostAcked: 0,
+        duplicated: 0,
+      });
+    }
+    await expectStoredMatchesDatabase(summary, 'mixed');
+  });
+
+  it('resumes MQTT 5 sessions through an outage (Session Expiry Interval) and loses nothing', async () => {
+    const summary = await run({
+      prefix: 'v5outage',
+      devices: '2',
+      protocol: 'mqtt',
+      mqttVersion: '5',
+      qos: '1',
+      rate: '20',
+      duration: '3',
+      outageAt: '1',
+      outageFor: '0.5',
+    });
+    expect(summary.devices.mqttByVersion).toEqual({ '3.1.1': 0, '5': 2 });
+    expect(summary.faults?.outages).toBe(1);
+    // With MQTT 5's default expiry of 0 the broker would end each session at the cut
+    // [MQTT-3.1.2-23], and no reconnect could resume it.
+    expect(summary.fleet.sessionsResumed).toBeGreaterThanOrEqual(2);
+    const counts = summary.delivery.groups.find((g) => g.mqttVersion === '5');
+    expect(counts?.sent).toBeGreaterThan(50);
+    // Every reading was seen leaving, aliased PUBLISHes after the reconnect included.
+    expect(counts).toMatchObject({ lost: 0, lostAcked: 0, notTransmitted: 0 });
+    expect(summary.ok).toBe(true);
+    await expectStoredMatchesDatabase(summary, 'v5outage');
   });
 
   it('counts QoS 0 and QoS 2 readings against the database too', async () => {

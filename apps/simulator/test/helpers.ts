@@ -17,11 +17,13 @@ export const tlsFixtures = {
 };
 
 /** A real Twinwire (broker + API) over a database of its own, on free loopback ports. */
-export async function startTestTwinwire(options: { tls?: boolean } = {}): Promise<TestTwinwire> {
+export async function startTestTwinwire(
+  options: { tls?: boolean; brokerEnv?: Record<string, string> } = {},
+): Promise<TestTwinwire> {
   const database = await createTestDatabase(inject('postgresUrl'));
   const platform = await startPlatform({
     databaseUrl: database.url,
-    brokerEnv: { MQTT_MAX_PUBLISH_RATE: '0' },
+    brokerEnv: { MQTT_MAX_PUBLISH_RATE: '0', ...options.brokerEnv },
     ...(options.tls ? { tls: { cert: tlsFixtures.cert, key: tlsFixtures.key } } : {}),
   });
   const admin = platform.admin;

@@ -101,13 +101,42 @@ describe('twinwire-sim bench, quick profile with tiny sizes', () => {
 
   it('counts at least the protocol minimum of bytes for every message', () => {
     const rows = table(report, 'wire-bytes', 'Bytes per message').rows;
-    expect(rows.length).toBe(6 * TINY.wire.payloads.length);
+    expect(rows.length).toBe(7 * TINY.wire.payloads.length);
     for (const row of rows) {
       expect(row.up as number, String(row.transport)).toBeGreaterThanOrEqual(row.minUp as number);
       expect(row.down as number, String(row.transport)).toBeGreaterThanOrEqual(
         row.minDown as number,
       );
       expect(row.minUp as number).toBeGreaterThan(row.payload as number);
+    }
+  });
+
+  it('puts an MQTT 5 row beside 3.1.1 whose PUBLISHes carry a topic alias instead of the topic', () => {
+    const rows = table(report, 'wire-bytes', 'Bytes per message').rows;
+    const sixteen = (transport: string) =>
+      rows.find((r) => r.transport === transport && r.payload === 16);
+    const v3 = sixteen('MQTT/TCP');
+    const v5 = sixteen('MQTT 5/TCP (topic alias)');
+    // MQTT 5.0 §3.3.2.3.4: with an alias the topic is empty; 8 B of overhead is the alias form.
+    expect(v5?.up).toBe(v5?.minUp);
+    expect(v5?.overheadUp).toBe(8);
+    expect(v5?.up as number).toBeLessThan(v3?.up as number);
+    // The broker aliases its deliveries to the device too (the device allows 10 aliases).
+    expect(v5?.down as number).toBeLessThan(v3?.down as number);
+    const wire = report.claims.find((c) => c.id === 'wire-size');
+    expect(wire?.evidence).toContain('MQTT 5/TCP with a topic alias 8 B');
+  });
+
+  it('measures MQTT 5 beside 3.1.1 in the latency and throughput tables', () => {
+    for (const [scenario, title] of [
+      ['latency', 'Round trip, one message'],
+      ['latency', 'Round trip under load'],
+      ['throughput', 'Delivered msgs/s'],
+    ] as const) {
+      const rows = table(report, scenario, title).rows;
+      const v5 = rows.filter((r) => r.transport === 'MQTT 5/TCP (topic alias)');
+      expect(v5.length, `${scenario}: ${title}`).toBeGreaterThan(0);
+      for (const row of v5) expect(String(row.vsV3)).toMatch(/\d×/);
     }
   });
 

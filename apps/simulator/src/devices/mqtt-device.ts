@@ -1,4 +1,4 @@
-import mqtt, { type IClientOptions, type MqttClient, type Packet } from 'mqtt';
+import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient, type Packet } from 'mqtt';
 import type { TelemetryReading } from '@twinwire/schemas/telemetry';
 import {
   commandAckTopic,
@@ -7,9 +7,10 @@ import {
   telemetryTopic,
 } from '@twinwire/schemas/topics';
 import { parseCommand } from '@twinwire/schemas/validate';
-import type { QoS } from '../verify/accounting.ts';
+import type { MqttVersion, QoS } from '../verify/accounting.ts';
 import { ReadingLedger } from '../verify/ledger.ts';
 import { Backoff, type BackoffOptions } from './backoff.ts';
+import { SentTopics } from './sent-topics.ts';
 import { neverLeftTheClient } from './never-sent.ts';
 import { seqsOfPayload } from './payload-seqs.ts';
 import {
@@ -27,6 +28,8 @@ export interface MqttDeviceOptions {
   deviceId: string;
   secret: string;
   qos: QoS;
+  /** '3.1.1' (the default) or '5': MQTT 5 publishes telemetry under a topic alias. */
+  mqttVersion?: MqttVersion;
   /** false (the default for QoS 1/2): the broker keeps the session across reconnects. */
   cleanSession?: boolean;
   tls?: ClientTls;
@@ -38,11 +41,24 @@ export interface MqttDeviceOptions {
 }
 
 /**
- * A device over MQTT 3.1.1 (mqtt.js): client id = username = device id, password = secret.
+ * A persistent MQTT 5 session outlives the connection only for its Session Expiry Interval
+ * (0 by default, ending it at once) [MQTT-3.1.2-23]; a day is ample for any simulator run.
+ */
+const PERSISTENT_SESSION_EXPIRY_S = 86_400;
+
+/**
+ * A device over MQTT 3.1.1 or 5 (mqtt.js): client id = username = device id, password = secret.
  * Reconnects with exponential back-off and full jitter rather than mqtt.js's fixed period,
  * keeping the same message stores across reconnects so unacknowledged QoS 1/2 publishes are
  * sent again; with a persistent session the broker keeps its subscriptions and queued
- * commands. Answers every command on `devices/{id}/commands/+` with `{ id, ok: true, result }`.
+ * commands. Answers every command on `devices/{id}/commands/+` with `{ id, ok: true, result }`:
+ * on the command's Response Topic with its Correlation Data when an MQTT 5 command carries
+ * them [MQTT-4.10], else on `devices/{id}/commands/{name}/ack`.
+ *
+ * MQTT 5 devices publish under topic aliases: mqtt.js gives each topic an alias within the
+ * broker's Topic Alias Maximum (CONNACK), the first PUBLISH carrying topic + alias and later
+ * ones an empty topic + alias (MQTT 5.0 §3.3.2.3.4); when the broker advertises none (0 or
+ * absent) every PUBLISH carries its topic.
  */
 export class MqttDevice implements VirtualDevice {
   readonly deviceId: string;
@@ -54,6 +70,8 @@ export class MqttDevice implements VirtualDevice {
   private readonly backoff: Backoff;
   private readonly stores = { incomingStore: new mqtt.Store(), outgoingStore: new mqtt.Store() };
   private readonly topic: string;
+  private readonly version: MqttVersion;
+  private readonly sentTopics = new SentTopics();
   private retryTimer: NodeJS.Timeout | undefined;
   private stopping = false;
   private handed = 0;
@@ -61,7 +79,8 @@ export class MqttDevice implements VirtualDevice {
 
   constructor(private readonly options: MqttDeviceOptions) {
     this.deviceId = options.deviceId;
-    this.mode = { protocol: 'mqtt', qos: options.qos } as const;
+    this.version = options.mqttVersion ?? '3.1.1';
+    this.mode = { protocol: 'mqtt', qos: options.qos, mqttVersion: this.version } as const;
     this.ledger = options.ledger ?? new ReadingLedger(options.deviceId);
     this.backoff = new Backoff(options.backoff);
     this.topic = telemetryTopic(options.deviceId);
@@ -79,7 +98,15 @@ export class MqttDevice implements VirtualDevice {
       clientId: options.deviceId,
       username: options.deviceId,
       password: options.secret,
-      protocolVersion: 4,
+      ...(this.version === '5'
+        ? {
+            protocolVersion: 5,
+            autoAssignTopicAlias: true,
+            ...(clean
+              ? {}
+              : { properties: { sessionExpiryInterval: PERSISTENT_SESSION_EXPIRY_S } }),
+          }
+        : { protocolVersion: 4 }),
       clean,
       keepalive: options.keepaliveS ?? 30,
       connectTimeout: options.connectTimeoutMs ?? 10_000,
@@ -102,6 +129,9 @@ export class MqttDevice implements VirtualDevice {
       else this.subscribeCommands(client);
     });
     client.on('close', () => {
+      // Aliases live as long as the network connection [MQTT-3.3.2-7]. Not on 'connect':
+      // mqtt.js replays unacknowledged PUBLISHes, setting up aliases anew, before emitting it.
+      this.sentTopics.reset();
       if (up && !this.stopping) this.counters.disconnects += 1;
       up = false;
       this.scheduleReconnect(client);
@@ -113,8 +143,8 @@ export class MqttDevice implements VirtualDevice {
     client.on('packetsend', (packet: Packet) => {
       this.onPacketSent(packet);
     });
-    client.on('message', (topic, payload) => {
-      this.onMessage(client, topic, payload);
+    client.on('message', (topic, payload, packet) => {
+      this.onMessage(client, topic, payload, packet);
     });
   }
 
@@ -189,12 +219,18 @@ export class MqttDevice implements VirtualDevice {
   }
 
   private onPacketSent(packet: Packet): void {
-    if (packet.cmd !== 'publish' || packet.topic !== this.topic) return;
+    if (packet.cmd !== 'publish') return;
+    if (this.sentTopics.resolve(packet) !== this.topic) return;
     this.counters.messagesSent += 1;
     for (const seq of seqsOfPayload(packet.payload)) this.ledger.transmitted(seq);
   }
 
-  private onMessage(client: MqttClient, topic: string, payload: Buffer): void {
+  private onMessage(
+    client: MqttClient,
+    topic: string,
+    payload: Buffer,
+    packet: IPublishPacket,
+  ): void {
     const target = parseDeviceTopic(topic);
     if (target?.kind !== 'command' || target.deviceId !== this.deviceId) return;
     const command = parseCommand(payload);
@@ -204,8 +240,19 @@ export class MqttDevice implements VirtualDevice {
       return;
     }
     const result = this.options.onCommand?.(target.name, command.value.args) ?? null;
-    const ack = { id: command.value.id, ok: true, result };
-    client.publish(commandAckTopic(this.deviceId, target.name), JSON.stringify(ack), { qos: 1 });
+    const ack = JSON.stringify({ id: command.value.id, ok: true, result });
+    // MQTT 5 request/response [MQTT-4.10]: the answer goes to the Response Topic, carrying
+    // the request's Correlation Data unchanged; without one, the 3.1.1 ack topic.
+    const responseTopic = packet.properties?.responseTopic;
+    const correlationData = packet.properties?.correlationData;
+    if (this.version === '5' && responseTopic !== undefined && responseTopic !== '') {
+      client.publish(responseTopic, ack, {
+        qos: 1,
+        ...(correlationData === undefined ? {} : { properties: { correlationData } }),
+      });
+    } else {
+      client.publish(commandAckTopic(this.deviceId, target.name), ack, { qos: 1 });
+    }
     this.counters.commandsAnswered += 1;
   }
 }

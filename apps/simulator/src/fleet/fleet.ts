@@ -5,12 +5,14 @@ import { createProfile } from '../profiles/create-profile.ts';
 import { PROFILE_NAMES, type ProfileName } from '../profiles/profile.ts';
 import { seededRandom } from '../profiles/random-walk.ts';
 import type { DeviceCredential } from '../provision.ts';
-import type { QoS } from '../verify/accounting.ts';
+import type { MqttVersion, QoS } from '../verify/accounting.ts';
 import { DeviceDriver } from './device-driver.ts';
 
 export interface FleetPlan {
   credentials: readonly DeviceCredential[];
   protocol: 'mqtt' | 'ws' | 'mix';
+  /** Of the MQTT devices: all one version, or `mixed` alternating 3.1.1 and 5. */
+  mqttVersion?: MqttVersion | 'mixed';
   qos: QoS;
   cleanSession: boolean | undefined;
   profile: ProfileName | 'mix';
@@ -46,6 +48,13 @@ export function protocolOf(plan: Pick<FleetPlan, 'protocol'>, index: number): 'm
   return index % 2 === 0 ? 'mqtt' : 'ws';
 }
 
+/** Which MQTT version the `ordinal`-th MQTT device speaks: `mixed` alternates, 3.1.1 first. */
+export function mqttVersionOf(plan: Pick<FleetPlan, 'mqttVersion'>, ordinal: number): MqttVersion {
+  const version = plan.mqttVersion ?? '3.1.1';
+  if (version !== 'mixed') return version;
+  return ordinal % 2 === 0 ? '3.1.1' : '5';
+}
+
 /** Which profile device `index` runs: `mix` cycles thermostat, vehicle, power meter. */
 export function profileOf(plan: Pick<FleetPlan, 'profile'>, index: number): ProfileName {
   if (plan.profile !== 'mix') return plan.profile;
@@ -61,10 +70,14 @@ export class Fleet {
     const baseSeed = plan.seed ?? Math.floor(Math.random() * 2 ** 32);
     this.devices = [];
     this.drivers = [];
+    // Counted over MQTT devices only, so `mixed` splits them evenly under `--protocol mix` too.
+    let mqttOrdinal = 0;
     plan.credentials.forEach((credential, index) => {
       const random = seededRandom(baseSeed + index);
       const profile = createProfile(profileOf(plan, index), random);
-      const device = createDevice(plan, index, credential, profile.command, random);
+      const mqttVersion =
+        protocolOf(plan, index) === 'mqtt' ? mqttVersionOf(plan, mqttOrdinal++) : '3.1.1';
+      const device = createDevice(plan, index, credential, profile.command, random, mqttVersion);
       this.devices.push(device);
       this.drivers.push(
         new DeviceDriver({
@@ -160,6 +173,7 @@ function createDevice(
   credential: DeviceCredential,
   onCommand: (name: string, args: Readonly<Record<string, unknown>>) => unknown,
   random: () => number,
+  mqttVersion: MqttVersion,
 ): VirtualDevice {
   const common = {
     deviceId: credential.deviceId,
@@ -177,6 +191,7 @@ function createDevice(
     ...common,
     url: plan.mqttUrl,
     qos: plan.qos,
+    mqttVersion,
     ...(plan.cleanSession === undefined ? {} : { cleanSession: plan.cleanSession }),
   });
 }

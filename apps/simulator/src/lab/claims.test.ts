@@ -45,6 +45,39 @@ describe('claim verdicts', () => {
     expect(verdictOf(facts, 'wire-size').verdict).toBe('mixed');
   });
 
+  it('wire size: judges MQTT 5 with a topic alias when it was measured, and names both versions', () => {
+    const base = {
+      handshake: { ws: { written: 228, read: 129 }, mqtt: { written: 42, read: 4 } },
+      smallMessage: {
+        ws: { bytes: 22, overhead: 6, minimum: 22, topicBytes: 0 },
+        mqtt: { bytes: 53, overhead: 37, minimum: 53, topicBytes: 33 },
+      },
+    };
+    const leaner: LabFacts = {
+      wire: {
+        ...base,
+        smallMessage: {
+          ...base.smallMessage,
+          mqtt5: { bytes: 21, overhead: 5, minimum: 21, topicBytes: 33 },
+        },
+      },
+    };
+    const verdict = verdictOf(leaner, 'wire-size');
+    expect(verdict.verdict).toBe('held');
+    expect(verdict.evidence).toContain('MQTT/TCP 3.1.1 37 B');
+    expect(verdict.evidence).toContain('MQTT 5/TCP with a topic alias 5 B');
+    const aliasStillLarger: LabFacts = {
+      wire: {
+        ...base,
+        smallMessage: {
+          ...base.smallMessage,
+          mqtt5: { bytes: 24, overhead: 8, minimum: 24, topicBytes: 33 },
+        },
+      },
+    };
+    expect(verdictOf(aliasStillLarger, 'wire-size').verdict).toBe('mixed');
+  });
+
   it('reliability: did not hold as soon as QoS 1 loses a reading', () => {
     const row = (
       variant: NonNullable<LabFacts['reliability']>[number]['variant'],

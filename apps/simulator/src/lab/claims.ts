@@ -36,7 +36,7 @@ export const VERDICT_RULES: { id: ClaimId; rule: string }[] = [
   },
   {
     id: 'wire-size',
-    rule: 'two checks: (a) MQTT/TCP’s measured per-message overhead for a 16-byte payload (client → server) is below raw WebSocket’s; (b) the WebSocket handshake (both directions) is larger than MQTT/TCP’s. Held if both, mixed if one, did not hold if neither.',
+    rule: 'two checks: (a) MQTT/TCP’s measured per-message overhead for a 16-byte payload (client → server) is below raw WebSocket’s, taking MQTT 5 with a topic alias when it was measured (the leanest PUBLISH a device can send) and MQTT 3.1.1 otherwise; (b) the WebSocket handshake (both directions) is larger than MQTT/TCP’s (3.1.1). Held if both, mixed if one, did not hold if neither.',
   },
   {
     id: 'connections',
@@ -102,15 +102,20 @@ function latency(facts: LabFacts): Judged {
 function wireSize(facts: LabFacts): Judged {
   const ws = facts.wire?.smallMessage.ws;
   const mqtt = facts.wire?.smallMessage.mqtt;
+  const mqtt5 = facts.wire?.smallMessage.mqtt5;
   const hsWs = facts.wire?.handshake.ws;
   const hsMqtt = facts.wire?.handshake.mqtt;
   if (!ws || !mqtt || !hsWs || !hsMqtt) return notMeasured('the wire-bytes scenario');
   const wsHandshake = hsWs.written + hsWs.read;
   const mqttHandshake = hsMqtt.written + hsMqtt.read;
+  const leanest = mqtt5 ?? mqtt;
+  const v5 = mqtt5
+    ? `, MQTT 5/TCP with a topic alias ${mqtt5.overhead.toFixed(0)} B (topic replaced by a 2-byte alias)`
+    : '';
   return {
-    verdict: fromChecks([mqtt.overhead < ws.overhead, wsHandshake > mqttHandshake]),
+    verdict: fromChecks([leanest.overhead < ws.overhead, wsHandshake > mqttHandshake]),
     evidence:
-      `16-byte payload overhead: MQTT/TCP ${mqtt.overhead.toFixed(0)} B (${mqtt.topicBytes} B of it the topic) vs WebSocket ${ws.overhead.toFixed(0)} B per message; ` +
+      `16-byte payload overhead: MQTT/TCP 3.1.1 ${mqtt.overhead.toFixed(0)} B (${mqtt.topicBytes} B of it the topic)${v5} vs WebSocket ${ws.overhead.toFixed(0)} B per message; ` +
       `handshake: WebSocket ${wsHandshake} B vs MQTT/TCP ${mqttHandshake} B`,
   };
 }

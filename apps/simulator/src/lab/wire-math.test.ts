@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   minimumMessageBytes,
   minimumOverheadBytes,
+  mqtt5PublishBytes,
   mqttPublishBytes,
   mqttRemainingLengthBytes,
   tlsRecordBytes,
@@ -22,6 +23,21 @@ describe('MQTT PUBLISH size', () => {
     expect(mqttPublishBytes(3, 5, 2)).toBe(14);
     // 200-byte payload: remaining length 205 needs two bytes
     expect(mqttPublishBytes(3, 200, 0)).toBe(1 + 2 + 205);
+  });
+});
+
+describe('MQTT 5 PUBLISH size', () => {
+  it('adds a property length byte to the 3.1.1 PUBLISH when it carries no property (MQTT 5.0 §3.3.2.3.1)', () => {
+    expect(mqtt5PublishBytes(3, 5, 0, { topicAlias: false })).toBe(mqttPublishBytes(3, 5, 0) + 1);
+    expect(mqtt5PublishBytes(3, 5, 1, { topicAlias: false })).toBe(mqttPublishBytes(3, 5, 1) + 1);
+  });
+
+  it('with a topic alias: empty topic, 1-byte property length and 3-byte alias (MQTT 5.0 §3.3.2.3.4)', () => {
+    // 1 fixed + 1 remaining length + (2 topic length + 0 topic + 1 + 3 alias + 16 payload)
+    expect(mqtt5PublishBytes(33, 16, 0, { topicAlias: true })).toBe(24);
+    // The overhead no longer depends on the topic: 8 B at QoS 0, whatever its length.
+    expect(mqtt5PublishBytes(200, 16, 0, { topicAlias: true }) - 16).toBe(8);
+    expect(mqttPublishBytes(33, 16, 0) - 16).toBe(37);
   });
 });
 
@@ -64,8 +80,14 @@ describe('minimum bytes per message', () => {
     expect(minimumOverheadBytes({ ...shape, tls: true, protocol: 'ws', direction: 'up' })).toBe(28);
   });
 
+  it('takes the topic alias form for MQTT 5', () => {
+    expect(minimumMessageBytes({ ...shape, protocol: 'mqtt5', direction: 'up' })).toBe(
+      mqtt5PublishBytes(10, 16, 0, { topicAlias: true }),
+    );
+  });
+
   it('is always more than the payload', () => {
-    for (const protocol of ['ws', 'mqtt', 'mqtt-ws'] as const) {
+    for (const protocol of ['ws', 'mqtt', 'mqtt5', 'mqtt-ws'] as const) {
       for (const payloadBytes of [0, 16, 65_536]) {
         for (const tls of [false, true]) {
           const bytes = minimumMessageBytes({

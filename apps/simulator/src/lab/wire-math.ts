@@ -21,6 +21,32 @@ export function mqttPublishBytes(topicBytes: number, payloadBytes: number, qos: 
   return 1 + mqttRemainingLengthBytes(remaining) + remaining;
 }
 
+/** MQTT 5 Topic Alias property: identifier 0x23 + Two Byte Integer (MQTT 5.0 §3.3.2.3.4). */
+export const MQTT5_TOPIC_ALIAS_PROPERTY_BYTES = 3;
+
+/**
+ * A whole MQTT 5 PUBLISH: as 3.1.1 plus the property length (a variable byte integer) and
+ * the properties (MQTT 5.0 §3.3.2.3). With a topic alias already set up, the topic name is empty
+ * (its 2-byte length remains) and the only property is the alias (§3.3.2.3.4).
+ */
+export function mqtt5PublishBytes(
+  topicBytes: number,
+  payloadBytes: number,
+  qos: 0 | 1 | 2,
+  options: { topicAlias: boolean },
+): number {
+  const properties = options.topicAlias ? MQTT5_TOPIC_ALIAS_PROPERTY_BYTES : 0;
+  const topic = options.topicAlias ? 0 : topicBytes;
+  const remaining =
+    2 +
+    topic +
+    (qos > 0 ? 2 : 0) +
+    mqttRemainingLengthBytes(properties) +
+    properties +
+    payloadBytes;
+  return 1 + mqttRemainingLengthBytes(remaining) + remaining;
+}
+
 /** PUBACK, PUBREC, PUBREL, PUBCOMP: 2-byte fixed header + packet identifier. */
 export const MQTT_ACK_BYTES = 4;
 
@@ -44,7 +70,8 @@ export function tlsRecordBytes(plaintext: number): number {
   return plaintext + records * TLS13_RECORD_OVERHEAD;
 }
 
-export type WireProtocol = 'ws' | 'mqtt' | 'mqtt-ws';
+/** `mqtt5`: MQTT 5 over TCP, its PUBLISHes carrying a topic alias instead of the topic. */
+export type WireProtocol = 'ws' | 'mqtt' | 'mqtt5' | 'mqtt-ws';
 
 export interface MessageShape {
   protocol: WireProtocol;
@@ -67,6 +94,11 @@ export function minimumMessageBytes(shape: MessageShape): number {
       break;
     case 'mqtt':
       bytes = mqttPublishBytes(shape.topicBytes, shape.payloadBytes, shape.qos);
+      break;
+    case 'mqtt5':
+      bytes = mqtt5PublishBytes(shape.topicBytes, shape.payloadBytes, shape.qos, {
+        topicAlias: true,
+      });
       break;
     case 'mqtt-ws': {
       const packet = mqttPublishBytes(shape.topicBytes, shape.payloadBytes, shape.qos);

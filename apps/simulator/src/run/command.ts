@@ -26,6 +26,10 @@ export function registerRunCommand(program: Command): void {
     .addOption(
       new Option('--protocol <protocol>', 'how devices talk').choices(['mqtt', 'ws', 'mix']),
     )
+    .option(
+      '--mqtt-version <version>',
+      'MQTT devices speak 3.1.1, 5 (topic aliases, request/response) or mixed (alternating) (default 3.1.1)',
+    )
     .addOption(
       new Option(
         '--transport <transport>',

@@ -49,6 +49,7 @@ export async function runFleet(
     const fleet = new Fleet({
       credentials,
       protocol: options.protocol,
+      mqttVersion: options.mqttVersion,
       qos: options.qos,
       cleanSession: options.cleanSession,
       profile: options.profile,
@@ -116,6 +117,7 @@ export async function runFleet(
       { monitored: monitor !== undefined },
     );
     const mqttDevices = fleet.devices.filter((device) => device.mode.protocol === 'mqtt').length;
+    const mqtt5Devices = fleet.devices.filter((device) => device.mode.mqttVersion === '5').length;
     const partial: Omit<RunSummary, 'ok' | 'problems'> = {
       targets: {
         api: targets.api,
@@ -125,10 +127,12 @@ export async function runFleet(
       devices: {
         total: fleet.devices.length,
         mqtt: mqttDevices,
+        mqttByVersion: { '3.1.1': mqttDevices - mqtt5Devices, '5': mqtt5Devices },
         ws: fleet.devices.length - mqttDevices,
       },
       durationS: round2(durationS),
       settings: {
+        mqttVersion: options.mqttVersion,
         qos: options.qos,
         profile: options.profile,
         rate: options.rate,

@@ -1,6 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import type { SimulatorEnv } from '../config.ts';
-import { bandwidth, parseRunOptions, wantsFaultProxy, type RawRunFlags } from './run-options.ts';
+import {
+  bandwidth,
+  parseRunOptions,
+  RunOptionsError,
+  wantsFaultProxy,
+  type RawRunFlags,
+} from './run-options.ts';
 
 const env: SimulatorEnv = { username: undefined, password: undefined, databaseUrl: undefined };
 const remote: RawRunFlags = {
@@ -15,6 +21,7 @@ describe('parseRunOptions', () => {
     const options = parseRunOptions(remote, env);
     expect(options).toMatchObject({
       protocol: 'mqtt',
+      mqttVersion: '3.1.1',
       transport: 'tcp',
       qos: 1,
       profile: 'mix',
@@ -38,6 +45,21 @@ describe('parseRunOptions', () => {
     const noBroker = { ...remote, mqtt: undefined };
     expect(() => parseRunOptions(noBroker, env)).toThrow(/--mqtt <url> is required/);
     expect(parseRunOptions({ ...noBroker, protocol: 'ws' }, env).mqtt).toBeUndefined();
+  });
+
+  it('takes --mqtt-version 3.1.1, 5 or mixed and refuses anything else by name', () => {
+    for (const version of ['3.1.1', '5', 'mixed'] as const)
+      expect(parseRunOptions({ ...remote, mqttVersion: version }, env).mqttVersion).toBe(version);
+    expect(() => parseRunOptions({ ...remote, mqttVersion: '4' }, env)).toThrow(
+      '--mqtt-version 4: use one of 3.1.1, 5, mixed',
+    );
+    expect(() => parseRunOptions({ ...remote, mqttVersion: 'v5' }, env)).toThrow(RunOptionsError);
+    expect(() => parseRunOptions({ ...remote, protocol: 'ws', mqttVersion: '5' }, env)).toThrow(
+      '--mqtt-version 5 applies to MQTT devices, and --protocol ws has none',
+    );
+    expect(
+      parseRunOptions({ ...remote, protocol: 'mix', mqttVersion: 'mixed' }, env),
+    ).toMatchObject({ protocol: 'mix', mqttVersion: 'mixed' });
   });
 
   it('takes credentials from the environment when the flags leave them out', () => {

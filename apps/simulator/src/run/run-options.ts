@@ -4,6 +4,9 @@ import { NO_FAULTS, type FaultSettings } from '../proxy/fault-proxy.ts';
 import type { QoS } from '../verify/accounting.ts';
 
 export type ProtocolChoice = 'mqtt' | 'ws' | 'mix';
+/** `mixed`: MQTT devices alternate 3.1.1 and 5, 3.1.1 first. */
+export type MqttVersionChoice = '3.1.1' | '5' | 'mixed';
+export const MQTT_VERSION_CHOICES = ['3.1.1', '5', 'mixed'] as const;
 export type Transport = 'tcp' | 'tls' | 'ws';
 
 /** `twinwire-sim run`, validated. */
@@ -16,6 +19,7 @@ export interface RunOptions {
   credentials: { username: string; password: string } | undefined;
   devices: number | undefined;
   protocol: ProtocolChoice;
+  mqttVersion: MqttVersionChoice;
   transport: Transport;
   qos: QoS;
   profile: ProfileName | 'mix';
@@ -45,6 +49,7 @@ export interface RawRunFlags {
   password?: string;
   devices?: string;
   protocol?: string;
+  mqttVersion?: string;
   transport?: string;
   qos?: string;
   profile?: string;
@@ -79,6 +84,11 @@ const DEFAULT_DURATION_S = 10;
 export function parseRunOptions(flags: RawRunFlags, env: SimulatorEnv): RunOptions {
   const local = flags.local === true;
   const protocol = oneOf('--protocol', flags.protocol ?? 'mqtt', ['mqtt', 'ws', 'mix'] as const);
+  const mqttVersion = oneOf('--mqtt-version', flags.mqttVersion ?? '3.1.1', MQTT_VERSION_CHOICES);
+  if (protocol === 'ws' && flags.mqttVersion !== undefined)
+    throw new RunOptionsError(
+      `--mqtt-version ${flags.mqttVersion} applies to MQTT devices, and --protocol ws has none`,
+    );
   const profile = oneOf('--profile', flags.profile ?? 'mix', [...PROFILE_NAMES, 'mix'] as const);
   const qos = Number(oneOf('--qos', flags.qos ?? '1', ['0', '1', '2'] as const)) as QoS;
   const api = flags.api === undefined ? undefined : httpUrl('--api', flags.api);
@@ -131,6 +141,7 @@ export function parseRunOptions(flags: RawRunFlags, env: SimulatorEnv): RunOptio
       username !== undefined && password !== undefined ? { username, password } : undefined,
     devices: optional(flags.devices, (v) => integer('--devices', v, 1, 100_000)),
     protocol,
+    mqttVersion,
     transport,
     qos,
     profile,

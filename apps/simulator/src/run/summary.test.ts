@@ -36,9 +36,16 @@ const counts = (overrides: Partial<Counts> = {}): Counts => ({
 function summary(total: Counts, qos = 1): RunSummary {
   const partial: Omit<RunSummary, 'ok' | 'problems'> = {
     targets: { api: 'http://127.0.0.1:3000', mqtt: 'mqtt://127.0.0.1:1883', ws: null },
-    devices: { total: 10, mqtt: 10, ws: 0 },
+    devices: { total: 10, mqtt: 10, mqttByVersion: { '3.1.1': 10, '5': 0 }, ws: 0 },
     durationS: 12.3,
-    settings: { qos, profile: 'mix', rate: 1, count: null, cleanSession: null },
+    settings: {
+      mqttVersion: '3.1.1',
+      qos,
+      profile: 'mix',
+      rate: 1,
+      count: null,
+      cleanSession: null,
+    },
     fleet: snapshot,
     messagesPerSecond: 25,
     faults: null,
@@ -119,6 +126,30 @@ describe('the summary', () => {
     expect(formatSummary(result)).toContain(
       'NOT OK: 1 acknowledged readings are not in the database',
     );
+  });
+
+  it('says how many MQTT devices speak each version, one accounting row per version', () => {
+    const base = summary(counts({ sent: 200, acked: 200, stored: 200 }));
+    const mixed: RunSummary = {
+      ...base,
+      devices: { total: 10, mqtt: 10, mqttByVersion: { '3.1.1': 5, '5': 5 }, ws: 0 },
+      delivery: {
+        ...base.delivery,
+        groups: [
+          { protocol: 'mqtt', qos: 1, mqttVersion: '3.1.1', devices: 5, ...counts() },
+          { protocol: 'mqtt', qos: 1, mqttVersion: '5', devices: 5, ...counts() },
+        ],
+      },
+    };
+    const text = formatSummary(mixed);
+    expect(text).toContain('10 devices (10 mqtt: 5 v3.1.1 + 5 v5, 0 ws)');
+    expect(text).toMatch(/mqtt qos1\s+5\s+100/);
+    expect(text).toMatch(/mqtt5 qos1\s+5\s+100/);
+    const allV5 = formatSummary({
+      ...base,
+      devices: { ...base.devices, mqttByVersion: { '3.1.1': 0, '5': 10 } },
+    });
+    expect(allV5).toContain('10 devices (10 mqtt v5, 0 ws)');
   });
 
   it('shows QoS 0 acks as not applicable rather than zero', () => {

@@ -1,6 +1,11 @@
 import type { FleetSnapshot } from '../fleet/fleet.ts';
 import type { FaultProxyStats } from '../proxy/fault-proxy.ts';
-import { modeLabel, type Counts, type GroupAccount } from '../verify/accounting.ts';
+import {
+  modeLabel,
+  type Counts,
+  type GroupAccount,
+  type MqttVersion,
+} from '../verify/accounting.ts';
 
 /** What `twinwire-sim run` reports at the end (`--json` prints exactly this). */
 export interface RunSummary {
@@ -8,9 +13,17 @@ export interface RunSummary {
   /** Why the run is not ok, one sentence each. */
   problems: string[];
   targets: { api: string; mqtt: string | null; ws: string | null };
-  devices: { total: number; mqtt: number; ws: number };
+  devices: {
+    total: number;
+    mqtt: number;
+    /** The MQTT devices by protocol version (`--mqtt-version mixed` splits them). */
+    mqttByVersion: Record<MqttVersion, number>;
+    ws: number;
+  };
   durationS: number;
   settings: {
+    /** As asked: `mixed` splits the MQTT devices (see `devices.mqttByVersion`). */
+    mqttVersion: MqttVersion | 'mixed';
     qos: number;
     profile: string;
     rate: number;
@@ -21,7 +34,13 @@ export interface RunSummary {
   messagesPerSecond: number;
   faults: { proxy: FaultProxyStats; outages: number } | null;
   delivery: {
-    groups: (Counts & { protocol: 'mqtt' | 'ws'; qos: number | null; devices: number })[];
+    groups: (Counts & {
+      protocol: 'mqtt' | 'ws';
+      qos: number | null;
+      /** MQTT groups only. */
+      mqttVersion?: MqttVersion;
+      devices: number;
+    })[];
     total: Counts;
     /** Whether a subscriber counted deliveries; `duplicated` is null when not. */
     monitored: boolean;
@@ -35,6 +54,7 @@ export function groupRows(groups: readonly GroupAccount[]): RunSummary['delivery
   return groups.map(({ mode, ...counts }) => ({
     protocol: mode.protocol,
     qos: mode.qos,
+    ...(mode.mqttVersion === undefined ? {} : { mqttVersion: mode.mqttVersion }),
     ...counts,
   }));
 }
@@ -71,7 +91,7 @@ export function formatSummary(summary: RunSummary): string {
   const lines: string[] = [];
   const { fleet } = summary;
   lines.push(
-    `twinwire-sim run: ${summary.devices.total} devices (${summary.devices.mqtt} mqtt, ${summary.devices.ws} ws) for ${summary.durationS.toFixed(1)} s against ${summary.targets.api}`,
+    `twinwire-sim run: ${summary.devices.total} devices (${mqttDevicesText(summary.devices)}, ${summary.devices.ws} ws) for ${summary.durationS.toFixed(1)} s against ${summary.targets.api}`,
     `  connects ${fleet.connects}, disconnects ${fleet.disconnects}, sessions resumed ${fleet.sessionsResumed}, errors ${fleet.errors}, commands answered ${fleet.commandsAnswered}`,
     `  messages ${fleet.messagesSent} (${summary.messagesPerSecond.toFixed(1)}/s), readings ${fleet.readings}`,
   );
@@ -94,10 +114,22 @@ export function formatSummary(summary: RunSummary): string {
   return lines.join('\n');
 }
 
+/** `4 mqtt`, or `4 mqtt: 2 v3.1.1 + 2 v5` when the versions are mixed. */
+function mqttDevicesText(devices: RunSummary['devices']): string {
+  const { mqtt, mqttByVersion } = devices;
+  if (mqttByVersion['5'] === 0) return `${mqtt} mqtt`;
+  if (mqttByVersion['3.1.1'] === 0) return `${mqtt} mqtt v5`;
+  return `${mqtt} mqtt: ${mqttByVersion['3.1.1']} v3.1.1 + ${mqttByVersion['5']} v5`;
+}
+
 function table(summary: RunSummary): string[] {
   const header = ['', 'devices', ...columns.map(([, title]) => title)];
   const rows = summary.delivery.groups.map((group) => [
-    modeLabel({ protocol: group.protocol, qos: group.qos as 0 | 1 | 2 | null }),
+    modeLabel({
+      protocol: group.protocol,
+      qos: group.qos as 0 | 1 | 2 | null,
+      ...(group.mqttVersion === undefined ? {} : { mqttVersion: group.mqttVersion }),
+    }),
     String(group.devices),
     ...columns.map(([key]) => cell(group, key)),
   ]);

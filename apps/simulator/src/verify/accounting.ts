@@ -2,12 +2,15 @@ import type { ReadingLedger } from './ledger.ts';
 
 export type DeviceProtocolName = 'mqtt' | 'ws';
 export type QoS = 0 | 1 | 2;
+export type MqttVersion = '3.1.1' | '5';
 
 /** How a device delivers: MQTT at a QoS, or the API's WebSocket protocol (acked frames). */
 export interface DeliveryMode {
   protocol: DeviceProtocolName;
   /** MQTT QoS; null for the WebSocket device protocol, where every frame is acked. */
   qos: QoS | null;
+  /** MQTT only; absent means 3.1.1. */
+  mqttVersion?: MqttVersion;
 }
 
 export interface Counts {
@@ -47,7 +50,8 @@ export interface StoredKey {
 }
 
 export function modeLabel(mode: DeliveryMode): string {
-  return mode.protocol === 'ws' ? 'ws' : `mqtt qos${mode.qos}`;
+  if (mode.protocol === 'ws') return 'ws';
+  return `${mode.mqttVersion === '5' ? 'mqtt5' : 'mqtt'} qos${mode.qos}`;
 }
 
 /**

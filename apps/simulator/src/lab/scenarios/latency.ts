@@ -13,7 +13,14 @@ import {
   type ScenarioOutput,
 } from '../context.ts';
 import { LatencyRecorder, num, ratioText, type LatencySummary } from '../stats.ts';
-import { baseProtocol, isTls, TRANSPORT_LABELS, type Link, type Transport } from '../transports.ts';
+import {
+  baseProtocol,
+  isTls,
+  MQTT5_TRANSPORT,
+  TRANSPORT_LABELS,
+  type Link,
+  type Transport,
+} from '../transports.ts';
 import { closeLinks, openEchoLink } from './links.ts';
 
 const PAYLOAD_BYTES = 64;
@@ -126,6 +133,10 @@ export const latencyScenario: Scenario = {
       max: num(summary.max, 3),
       rate: num(rate, 0),
       vsWs: ratioText(summary.p50, (mode === 'idle' ? idle : load)[counterpart(transport)]?.p50),
+      vsV3:
+        transport === MQTT5_TRANSPORT
+          ? ratioText(summary.p50, (mode === 'idle' ? idle : load).mqtt?.p50)
+          : '',
     });
     const columns = [
       { key: 'transport', label: 'transport' },
@@ -137,6 +148,7 @@ export const latencyScenario: Scenario = {
       { key: 'max', label: 'max', unit: 'ms' },
       { key: 'rate', label: 'round trips/s', unit: 'msgs/s' },
       { key: 'vsWs', label: 'p50 vs WebSocket' },
+      { key: 'vsV3', label: 'p50 vs MQTT 3.1.1' },
     ];
     const transports = context.transports.filter((t) => idle[t] !== undefined);
     const inFlight = sizes.loadConnections * sizes.loadWindow;
@@ -145,7 +157,7 @@ export const latencyScenario: Scenario = {
         `Round trip of a ${PAYLOAD_BYTES}-byte message, timed with one monotonic clock in the lab process. ` +
         `One in flight: ${sizes.idleSamples} sequential round trips after ${WARMUP_ROUND_TRIPS} unrecorded. ` +
         `Under load: ${sizes.loadConnections} connections × ${sizes.loadWindow} in flight for ${sizes.loadMs / 1000} s (closed loop). ` +
-        'WebSocket: device → baseline server (echo) → device. MQTT: device → broker → application (MQTT/TCP client in the helper process) → broker → device, QoS 0.',
+        'WebSocket: device → baseline server (echo) → device. MQTT: device → broker → application (MQTT/TCP client in the helper process) → broker → device, QoS 0. MQTT 5/TCP: the same path with the device speaking MQTT 5 with topic aliases both ways (the application stays on 3.1.1).',
       tables: [
         {
           title: 'Round trip, one message in flight',

@@ -6,7 +6,7 @@
 import mqtt from 'mqtt';
 import type { LabContext, PerTransport, Scenario, ScenarioOutput } from '../context.ts';
 import { LatencyRecorder, num, ratioText, type LatencySummary } from '../stats.ts';
-import { openLink, TRANSPORT_LABELS, type Transport } from '../transports.ts';
+import { openLink, TRANSPORT_LABELS, withoutMqtt5, type Transport } from '../transports.ts';
 import { aclNanosPerCheck } from './acl-cost.ts';
 
 interface Handshake {
@@ -101,7 +101,7 @@ export const securityScenario: Scenario = {
     const sizes = context.sizes.security;
     const results: PerTransport<Handshake> = {};
     const notes: string[] = [];
-    for (const transport of context.transports) {
+    for (const transport of withoutMqtt5(context.transports)) {
       context.progress(`security: ${sizes.connects} ${transport} handshakes`);
       try {
         results[transport] = await handshakes(context, transport, sizes.connects);

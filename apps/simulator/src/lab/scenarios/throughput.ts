@@ -14,7 +14,14 @@ import {
 } from '../context.ts';
 import { cpuWindow, writeSyscalls } from '../proc-stats.ts';
 import { num, ratioText, sleep } from '../stats.ts';
-import { isMqtt, isTls, TRANSPORT_LABELS, type Link, type Transport } from '../transports.ts';
+import {
+  isMqtt,
+  isTls,
+  MQTT5_TRANSPORT,
+  TRANSPORT_LABELS,
+  type Link,
+  type Transport,
+} from '../transports.ts';
 import { closeLinks, openLabLink } from './links.ts';
 
 const PAYLOAD_BYTES = 64;
@@ -158,6 +165,10 @@ async function runPhase(
   };
 }
 
+function versusV3(phase: Phase, v3: Phase | undefined): string {
+  return `CPU ${ratioText(phase.cpuMicrosPerMessage, v3?.cpuMicrosPerMessage)}, rate ${ratioText(phase.deliveredPerSecond, v3?.deliveredPerSecond)}`;
+}
+
 export const throughputScenario: Scenario = {
   id: 'throughput',
   title: 'Throughput and server CPU per message',
@@ -216,6 +227,7 @@ export const throughputScenario: Scenario = {
           vsWs: isMqtt(t)
             ? `CPU ${ratioText(phase.cpuMicrosPerMessage, ws?.cpuMicrosPerMessage)}, rate ${ratioText(phase.deliveredPerSecond, ws?.deliveredPerSecond)}`
             : 'baseline',
+          vsV3: t === MQTT5_TRANSPORT ? versusV3(phase, phases.mqtt?.[index]) : '',
         };
       }),
     );
@@ -226,7 +238,7 @@ export const throughputScenario: Scenario = {
     return {
       method:
         `${sizes.connections} device connections send ${PAYLOAD_BYTES}-byte messages one way: ${sizes.measureMs / 1000} s at a fixed ${sizes.rate} msgs/s in total, then ${sizes.measureMs / 1000} s at saturation (each connection keeps at most ${sizes.window} unconfirmed), after ${WARMUP_MS} ms unmeasured each. ` +
-        `WebSocket: baseline server consumes (credit every 50 messages). MQTT: QoS 0 through the broker to one MQTT/TCP subscriber. CPU: server process user+system time over the window / messages delivered in it; MQTT server: ${server}.`,
+        `WebSocket: baseline server consumes (credit every 50 messages). MQTT: QoS 0 through the broker to one MQTT/TCP subscriber (3.1.1; for the MQTT 5 row the devices speak MQTT 5 with topic aliases). CPU: server process user+system time over the window / messages delivered in it; MQTT server: ${server}.`,
       tables: [
         {
           title: 'Delivered msgs/s and server CPU per message',
@@ -238,6 +250,7 @@ export const throughputScenario: Scenario = {
             { key: 'cores', label: 'server cores used' },
             { key: 'writes', label: 'device write syscalls per msg' },
             { key: 'vsWs', label: 'vs WebSocket' },
+            { key: 'vsV3', label: 'MQTT 5 vs 3.1.1' },
           ],
           rows,
         },

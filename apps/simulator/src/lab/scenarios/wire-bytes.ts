@@ -137,7 +137,7 @@ export const wireBytesScenario: Scenario = {
     return {
       method:
         `Each transport opens one connection and echoes ${sizes.messages} messages per payload size; bytes are the client TCP socket's bytesWritten (up) and bytesRead (down) over those round trips, divided by their number. ` +
-        'Minimum: MQTT 3.1.1 PUBLISH QoS 0 (fixed header + remaining length + 2-byte topic length + topic + payload), WebSocket frame header 2/4/10 B + 4-byte mask on client frames, MQTT over WebSocket one frame per packet, TLS 1.3 22 B per record of up to 16 KiB.',
+        'Minimum: MQTT 3.1.1 PUBLISH QoS 0 (fixed header + remaining length + 2-byte topic length + topic + payload); MQTT 5 PUBLISH QoS 0 with a topic alias (the same with an empty topic, + 1-byte property length + 3-byte Topic Alias property); WebSocket frame header 2/4/10 B + 4-byte mask on client frames, MQTT over WebSocket one frame per packet, TLS 1.3 22 B per record of up to 16 KiB.',
       tables: [
         {
           title: 'Connection handshake (socket open → WebSocket open / CONNACK)',
@@ -212,6 +212,11 @@ export const wireBytesScenario: Scenario = {
         ...(measured.some(([t]) => isMqtt(t))
           ? [
               'MQTT topics are this run’s `lab/<run>/echo/<name>/ping|pong` (about 30 bytes each); the topic is part of every PUBLISH, so a shorter topic makes MQTT leaner.',
+            ]
+          : []),
+        ...(perSize.mqtt5
+          ? [
+              'MQTT 5/TCP (topic alias): the same broker over TCP with `protocolVersion: 5`; mqtt.js assigns the publish topic an alias within the broker’s Topic Alias Maximum (CONNACK), and the client’s own Topic Alias Maximum lets the broker alias the topic it delivers on. Each size is measured after one unrecorded round trip, so every counted PUBLISH carries an empty topic and the 2-byte alias instead of the topic.',
             ]
           : []),
         ...splitFrameNote(perSize['mqtt-ws']?.[0]),
