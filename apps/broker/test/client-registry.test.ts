@@ -187,8 +187,10 @@ describe('disconnects and queues', () => {
       await expect
         .poll(async () => (await listClients(storm.database.db, { limit: 500 })).items.length)
         .toBe(300);
+      // One statement per 500 ms batch: a few while the storm lasts (more on a loaded machine,
+      // where 300 connects take longer), never anywhere near one per client.
       expect(statements).toBeGreaterThan(0);
-      expect(statements).toBeLessThanOrEqual(10);
+      expect(statements).toBeLessThanOrEqual(30);
     } finally {
       await storm.close();
     }
