@@ -7,6 +7,8 @@ import { useCan, useServices } from '../app/services.tsx';
 import { BrokerList } from '../clients/broker-list.tsx';
 import { ClientRow } from '../clients/client-row.tsx';
 import { Field } from '../ui/field.tsx';
+import { Pager, useCursorPages } from '../ui/pager.tsx';
+import { useNow } from '../ui/use-now.ts';
 import { EmptyState, ErrorState, ForbiddenState, LoadingState } from '../ui/states.tsx';
 
 const PAGE_SIZE = 50;
@@ -17,17 +19,17 @@ function ClientTable(props: { q: string; state: ClientState | 'all' }) {
   const { api } = useServices();
   const canAct = useCan('clients.act');
   const queryClient = useQueryClient();
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const [now, setNow] = useState(() => Date.now());
-  const page = cursors.length - 1;
+  const pages = useCursorPages();
+  const now = useNow();
+  const { page } = pages;
   const list = useQuery({
-    queryKey: ['clients', 'list', props.q, props.state, cursors[page]],
+    queryKey: ['clients', 'list', props.q, props.state, pages.cursor],
     queryFn: ({ signal }) =>
       clientsApi.list(
         api,
         {
           limit: PAGE_SIZE,
-          cursor: cursors[page],
+          cursor: pages.cursor,
           q: props.q || undefined,
           state: props.state === 'all' ? undefined : props.state,
         },
@@ -36,14 +38,6 @@ function ClientTable(props: { q: string; state: ClientState | 'all' }) {
     placeholderData: keepPreviousData,
     refetchInterval: REFRESH_MS,
   });
-  useEffect(() => {
-    const timer = setInterval(() => {
-      setNow(Date.now());
-    }, 1000);
-    return () => {
-      clearInterval(timer);
-    };
-  }, []);
   const refresh = () => queryClient.invalidateQueries({ queryKey: ['clients'] });
   const disconnect = useMutation({
     mutationFn: (client: ClientView) => clientsApi.disconnect(api, client.clientId),
@@ -141,29 +135,7 @@ function ClientTable(props: { q: string; state: ClientState | 'all' }) {
           </table>
         </div>
       )}
-      <nav className="pager" aria-label="Client pages">
-        <button
-          type="button"
-          className="secondary"
-          disabled={page === 0}
-          onClick={() => {
-            setCursors((stack) => stack.slice(0, -1));
-          }}
-        >
-          Previous
-        </button>
-        <span aria-live="polite">Page {page + 1}</span>
-        <button
-          type="button"
-          className="secondary"
-          disabled={!hasMore || nextCursor === null}
-          onClick={() => {
-            setCursors((stack) => [...stack, nextCursor ?? undefined]);
-          }}
-        >
-          Next
-        </button>
-      </nav>
+      <Pager label="Client pages" pages={pages} nextCursor={hasMore ? nextCursor : null} />
     </>
   );
 }

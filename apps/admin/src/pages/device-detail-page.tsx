@@ -1,6 +1,6 @@
 import { isValidDeviceId } from '@twinwire/schemas/topics';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
 import { ApiError } from '../api/api-error.ts';
 import { devicesApi } from '../api/devices-api.ts';
@@ -15,6 +15,7 @@ import { TelemetryPanel } from '../devices/telemetry-panel.tsx';
 import { useLiveDeviceStatus } from '../devices/use-live-device-status.ts';
 import { ConfirmButton } from '../ui/confirm-button.tsx';
 import { formatDateTime } from '../ui/format.ts';
+import { useNow } from '../ui/use-now.ts';
 import { EmptyState, ErrorState, LoadingState } from '../ui/states.tsx';
 
 function DeviceDetail(props: { deviceId: string }) {
@@ -27,15 +28,7 @@ function DeviceDetail(props: { deviceId: string }) {
   const { statuses } = useLiveDeviceStatus();
   const [editing, setEditing] = useState(false);
   // Ticks, so "last seen" moves on (and a time captured at mount never reads as future).
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => {
-      setNow(Date.now());
-    }, 1000);
-    return () => {
-      clearInterval(timer);
-    };
-  }, []);
+  const now = useNow();
   const device = useQuery({
     queryKey: ['devices', deviceId],
     queryFn: () => devicesApi.get(api, deviceId),

@@ -9,6 +9,8 @@ import { CredentialReveal } from '../devices/credential-reveal.tsx';
 import { DeviceTable } from '../devices/device-table.tsx';
 import { useLiveDeviceStatus } from '../devices/use-live-device-status.ts';
 import { useLiveLastSeen } from '../devices/use-live-last-seen.ts';
+import { Pager, useCursorPages } from '../ui/pager.tsx';
+import { useNow } from '../ui/use-now.ts';
 import { EmptyState, ErrorState, LoadingState } from '../ui/states.tsx';
 import { Field } from '../ui/field.tsx';
 
@@ -26,16 +28,16 @@ function DeviceList(props: {
   const { api } = useServices();
   const { statuses } = useLiveDeviceStatus();
   // Cursors of the pages visited, so "Previous" needs no backwards cursor from the API.
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const page = cursors.length - 1;
+  const pages = useCursorPages();
+  const { page } = pages;
   const list = useQuery({
-    queryKey: ['devices', 'list', props.q, props.online, props.tag, cursors[page]],
+    queryKey: ['devices', 'list', props.q, props.online, props.tag, pages.cursor],
     queryFn: ({ signal }) =>
       devicesApi.list(
         api,
         {
           limit: PAGE_SIZE,
-          cursor: cursors[page],
+          cursor: pages.cursor,
           q: props.q || undefined,
           online: props.online === 'all' ? undefined : props.online === 'online',
           tag: props.tag || undefined,
@@ -46,15 +48,7 @@ function DeviceList(props: {
     refetchInterval: 30_000,
   });
   const liveSeen = useLiveLastSeen(list.data?.items.map((device) => device.id) ?? []);
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => {
-      setNow(Date.now());
-    }, 1000);
-    return () => {
-      clearInterval(timer);
-    };
-  }, []);
+  const now = useNow();
 
   if (list.isPending) return <LoadingState label="Loading devices…" />;
   if (list.isError)
@@ -89,32 +83,12 @@ function DeviceList(props: {
         now={now}
         onTag={props.onTag}
       />
-      <nav className="pager" aria-label="Device pages">
-        <button
-          type="button"
-          className="secondary"
-          disabled={page === 0}
-          onClick={() => {
-            setCursors((stack) => stack.slice(0, -1));
-          }}
-        >
-          Previous
-        </button>
-        <span aria-live="polite">
-          Page {page + 1}
-          {list.isFetching ? ' (updating…)' : ''}
-        </span>
-        <button
-          type="button"
-          className="secondary"
-          disabled={!hasMore || nextCursor === null}
-          onClick={() => {
-            setCursors((stack) => [...stack, nextCursor ?? undefined]);
-          }}
-        >
-          Next
-        </button>
-      </nav>
+      <Pager
+        label="Device pages"
+        pages={pages}
+        nextCursor={hasMore ? nextCursor : null}
+        updating={list.isFetching}
+      />
     </>
   );
 }

@@ -1,11 +1,13 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useState } from 'react';
+import { useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { retainedApi, type RetainedView } from '../api/retained-api.ts';
 import { useCan, useServices } from '../app/services.tsx';
 import { filterProblem } from '../explorer/filter-problem.ts';
 import { ConfirmButton } from '../ui/confirm-button.tsx';
 import { formatDateTime, formatNumber, formatRelative } from '../ui/format.ts';
+import { Pager, useCursorPages } from '../ui/pager.tsx';
+import { useNow } from '../ui/use-now.ts';
 import { EmptyState, ErrorState, ForbiddenState, LoadingState } from '../ui/states.tsx';
 
 const PAGE_SIZE = 50;
@@ -20,28 +22,20 @@ function RetainedTable(props: { filter: string }) {
   const { api } = useServices();
   const canRemove = useCan('clients.act');
   const queryClient = useQueryClient();
-  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
-  const [now, setNow] = useState(() => Date.now());
-  const page = cursors.length - 1;
+  const pages = useCursorPages();
+  const now = useNow();
+  const { page } = pages;
   const list = useQuery({
-    queryKey: ['retained', props.filter, cursors[page]],
+    queryKey: ['retained', props.filter, pages.cursor],
     queryFn: ({ signal }) =>
       retainedApi.list(
         api,
-        { filter: props.filter, limit: PAGE_SIZE, cursor: cursors[page] },
+        { filter: props.filter, limit: PAGE_SIZE, cursor: pages.cursor },
         signal,
       ),
     placeholderData: keepPreviousData,
     refetchInterval: REFRESH_MS,
   });
-  useEffect(() => {
-    const timer = setInterval(() => {
-      setNow(Date.now());
-    }, 1000);
-    return () => {
-      clearInterval(timer);
-    };
-  }, []);
   const remove = useMutation({
     mutationFn: (item: RetainedView) => retainedApi.remove(api, item.topic),
     onSettled: () => queryClient.invalidateQueries({ queryKey: ['retained'] }),
@@ -125,29 +119,7 @@ function RetainedTable(props: { filter: string }) {
           </table>
         </div>
       )}
-      <nav className="pager" aria-label="Retained message pages">
-        <button
-          type="button"
-          className="secondary"
-          disabled={page === 0}
-          onClick={() => {
-            setCursors((stack) => stack.slice(0, -1));
-          }}
-        >
-          Previous
-        </button>
-        <span aria-live="polite">Page {page + 1}</span>
-        <button
-          type="button"
-          className="secondary"
-          disabled={nextCursor === null}
-          onClick={() => {
-            setCursors((stack) => [...stack, nextCursor ?? undefined]);
-          }}
-        >
-          Next
-        </button>
-      </nav>
+      <Pager label="Retained message pages" pages={pages} nextCursor={nextCursor} />
     </>
   );
 }
