@@ -71,12 +71,8 @@ export function createHashGate(options: HashGateOptions): HashGate {
   const runNow = <T>(hash: () => Promise<T>): Promise<T> => {
     running += 1;
     counts.hashed += 1;
-    let work: Promise<T>;
-    try {
-      work = hash();
-    } catch (error) {
-      work = Promise.reject(error);
-    }
+    // An async wrapper turns a synchronous throw into a rejection, so the slot is freed.
+    const work = (async () => hash())();
     return work.finally(release);
   };
 
