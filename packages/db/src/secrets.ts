@@ -66,7 +66,7 @@ function parse(encoded: string): StoredHash | null {
   const params = { N: Number(n), r: Number(r), p: Number(p) };
   if (![params.N, params.r, params.p].every(Number.isSafeInteger) || expected.length === 0)
     return null;
-  if (params.N > MAX_N || params.r > 32 || params.p > 16) return null;
+  if (params.N > MAX_N || params.r > 32 || params.p > 64) return null;
   return { params, salt: Buffer.from(salt, 'base64url'), expected };
 }
 

@@ -11,7 +11,13 @@ function pendingHash() {
       finish = resolve;
     });
   };
-  return { hash, started, finish: (value: string) => { finish(value); } };
+  return {
+    hash,
+    started,
+    finish: (value: string) => {
+      finish(value);
+    },
+  };
 }
 
 describe('hash gate', () => {
