@@ -3,8 +3,9 @@
  * failed logins within `windowMs` start a ban; each ban a key earns doubles the previous
  * one (1 s, 2 s, 4 s … up to `maxBanMs`) until the key has stayed quiet for a whole window
  * after its ban. While any key of a login is banned the login is refused before its
- * credential is looked at, so a flood costs no hashing. Like Mosquitto's and EMQX's
- * flapping detection, the state lives in the memory of one instance.
+ * credential is looked at, so a flood costs no hashing. As with EMQX's flapping detection
+ * (per client id, username or source address, checked before authentication) and
+ * Mosquitto's per-listener connection limits, the state lives in one process's memory.
  */
 
 export interface LoginThrottleOptions {

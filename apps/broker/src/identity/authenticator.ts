@@ -74,7 +74,8 @@ function refusedError({ refuse, reason, reasonCode }: Refused): AuthenticateErro
  * A CONNECT from a banned address or name is refused before its credential is looked at.
  * MQTT 3.1.1 has no "banned": CONNACK 5 (not authorized), not 4, because the credential was
  * never judged and a device must not conclude its secret is wrong; MQTT 5.0 gets 0x8A
- * Banned. EMQX answers its banned clients the same way.
+ * Banned. EMQX's flapping detection likewise rejects a banned client id, username or source
+ * address before authentication (docs.emqx.com, Access Control → Flapping Detect).
  */
 const BANNED_OUTCOME: Refused = {
   refuse: CONNACK.NOT_AUTHORIZED,
@@ -102,13 +103,23 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     const connection = deps.connectionOf(client);
     const keys = deps.logins.keysOf(connection.peerHost, username, client.id);
     const ban = deps.logins.banned(keys);
+    // A login still waiting for (or in) its hash when the time is up was slowed by hashing,
+    // not by the database: it is answered as busy.
+    let hashing = 0;
+    const gated = deps.logins.runHash(connection.closed);
+    const tracked: RunHash = (hash) => {
+      hashing += 1;
+      return gated(hash).finally(() => {
+        hashing -= 1;
+      });
+    };
     const work = ban
       ? Promise.resolve(BANNED_OUTCOME)
-      : withTimeout(admit(deps, client, username, password, connection.closed), deps.timeoutMs);
+      : withTimeout(admit(deps, client, username, password, tracked), deps.timeoutMs);
     void work
       .catch((error: unknown): Refused => {
         deps.ownership.abandon(client);
-        if (error instanceof HashGateBusyError)
+        if (error instanceof HashGateBusyError || hashing > 0)
           return {
             refuse: CONNACK.SERVER_UNAVAILABLE,
             reason: 'server_busy',
@@ -149,9 +160,9 @@ async function admit(
   client: Client,
   username: string | undefined,
   password: Buffer | undefined,
-  closed: AbortSignal | undefined,
+  runHash: RunHash,
 ): Promise<Outcome> {
-  const outcome = await resolve(deps, client, username, password, deps.logins.runHash(closed));
+  const outcome = await resolve(deps, client, username, password, runHash);
   if ('refuse' in outcome) return outcome;
   const { principal } = outcome;
   // [MQTT-3.1.3-8] a client id the server rejects gets CONNACK 2 (MQTT 5.0: 0x85).
