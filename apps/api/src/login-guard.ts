@@ -34,7 +34,13 @@ export function createApiLoginGuard({ gate, throttle }: LoginProtection) {
      * Runs `verify` with hashing through the gate; a hash still waiting when the client
      * disconnects is dropped. A full gate answers 503 TWW_SERVER_BUSY.
      */
-    async verify<T>(request: FastifyRequest, verify: (runHash: RunHash) => Promise<T>): Promise<T> {
+    async verify<T>(
+      request: FastifyRequest,
+      keys: LoginKeys,
+      verify: (runHash: RunHash) => Promise<T>,
+    ): Promise<T> {
+      // An address or name that failed recently waits behind clean sign-ins.
+      const suspect = throttle.suspect([keys.address, keys.name]);
       const gone = new AbortController();
       const socket = request.raw.socket;
       const onClose = () => {
@@ -42,7 +48,7 @@ export function createApiLoginGuard({ gate, throttle }: LoginProtection) {
       };
       socket.once('close', onClose);
       try {
-        return await verify((hash) => gate.run(hash, gone.signal));
+        return await verify((hash) => gate.run(hash, { signal: gone.signal, suspect }));
       } catch (error) {
         if (error instanceof HashGateBusyError || error instanceof HashAbandonedError)
           throw new ServerBusy();

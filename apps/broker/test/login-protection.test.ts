@@ -34,10 +34,27 @@ async function slowUser(harness: TestBroker, username: string): Promise<void> {
     .values({ username, role: 'viewer', passwordHash: `scrypt$16384$8$32$${salt}$${key}` });
 }
 
-/** Sends a CONNECT over a raw socket and leaves it waiting for its CONNACK. */
-async function pendingConnect(port: number, fields: Partial<mqttPacket.IConnectPacket>) {
-  const socket = connect(port, '127.0.0.1');
+/**
+ * Sends a CONNECT over a raw socket, from `localAddress` (any 127.0.0.x is loopback), and
+ * leaves it waiting: `connack` resolves with the CONNACK's return code, or 'closed'.
+ */
+async function pendingConnect(
+  port: number,
+  fields: Partial<mqttPacket.IConnectPacket>,
+  localAddress = '127.0.0.1',
+) {
+  const socket = connect({ port, host: '127.0.0.1', localAddress });
   socket.on('error', () => undefined);
+  const parser = mqttPacket.parser({ protocolVersion: 4 });
+  const connack = new Promise<number | 'closed'>((resolve) => {
+    parser.on('packet', (packet) => {
+      if (packet.cmd === 'connack') resolve(packet.returnCode ?? 0);
+    });
+    socket.once('close', () => {
+      resolve('closed');
+    });
+  });
+  socket.on('data', (data) => parser.parse(data));
   await once(socket, 'connect');
   socket.write(
     mqttPacket.generate({
@@ -50,7 +67,7 @@ async function pendingConnect(port: number, fields: Partial<mqttPacket.IConnectP
       ...fields,
     }),
   );
-  return socket;
+  return Object.assign(socket, { connack });
 }
 
 describe('hashing per failed login', () => {
@@ -211,4 +228,56 @@ describe('failed-login throttle', () => {
       })
       .toBe('accepted');
   });
+});
+
+describe('clean logins ahead of suspect ones', () => {
+  let harness: TestBroker;
+  beforeAll(async () => {
+    harness = await startBroker({
+      LOGIN_HASH_CONCURRENCY: '1',
+      LOGIN_HASH_QUEUE: '1',
+      // On, but with a threshold no test reaches: failures mark keys suspect, nothing bans.
+      LOGIN_THROTTLE: 'true',
+      LOGIN_THROTTLE_FAILURES: '100',
+    });
+    await slowUser(harness, 'slow-sue');
+  });
+  afterAll(() => harness.close());
+
+  it('a clean login takes the queue place of one from an address that failed recently', async () => {
+    const port = harness.broker.addresses.mqtt;
+    const secret = await harness.provision('honest');
+    const target = await harness.provision('target');
+    const forged = () => Buffer.from(`${target.split('.')[0]}.${generateSecret()}`);
+    // 127.0.0.2 fails once: its logins are suspect from now on.
+    const guess = await pendingConnect(
+      port,
+      { clientId: 'guess-1', username: 'target', password: forged() },
+      '127.0.0.2',
+    );
+    expect(await guess.connack).toBe(4);
+
+    const before = await hashes(harness);
+    const slow = await pendingConnect(
+      port,
+      { clientId: 'slow', username: 'slow-sue', password: Buffer.from('x') },
+      '127.0.0.3',
+    );
+    await expect.poll(() => hashes(harness)).toBe(before + 1);
+    const suspect = await pendingConnect(
+      port,
+      { clientId: 'guess-2', username: 'target', password: forged() },
+      '127.0.0.2',
+    );
+    await expect.poll(() => metric(harness, 'twinwire_broker_login_hashes_waiting')).toBe(1);
+    const honest = await pendingConnect(port, {
+      clientId: 'honest',
+      username: 'honest',
+      password: Buffer.from(secret),
+    });
+    // The suspect login leaves the full queue, refused as busy; the clean one waits and gets in.
+    expect(await suspect.connack).toBe(3);
+    expect(await honest.connack).toBe(0);
+    for (const socket of [slow, suspect, honest]) socket.destroy();
+  }, 120_000);
 });

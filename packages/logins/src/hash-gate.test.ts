@@ -56,7 +56,7 @@ describe('hash gate', () => {
     const [a, gone, next] = [pendingHash(), pendingHash(), pendingHash()];
     const first = gate.run(a.hash);
     const client = new AbortController();
-    const abandoned = gate.run(gone.hash, client.signal);
+    const abandoned = gate.run(gone.hash, { signal: client.signal });
     client.abort();
     await expect(abandoned).rejects.toBeInstanceOf(HashAbandonedError);
     // Its place in the queue is free again.
@@ -68,9 +68,48 @@ describe('hash gate', () => {
     next.finish('next');
     await expect(queued).resolves.toBe('next');
     expect(gate.counts()).toEqual({ hashed: 2, refusedBusy: 0, abandoned: 1 });
-    await expect(gate.run(gone.hash, AbortSignal.abort())).rejects.toBeInstanceOf(
+    await expect(gate.run(gone.hash, { signal: AbortSignal.abort() })).rejects.toBeInstanceOf(
       HashAbandonedError,
     );
+  });
+
+  it('lets clean logins wait ahead of suspect ones, and take a suspect one’s place when full', async () => {
+    const gate = createHashGate({ concurrency: 1, maxQueued: 2 });
+    const [a, s1, s2, c1, c2] = [
+      pendingHash(),
+      pendingHash(),
+      pendingHash(),
+      pendingHash(),
+      pendingHash(),
+    ];
+    const first = gate.run(a.hash);
+    const suspect1 = gate.run(s1.hash, { suspect: true });
+    const suspect2 = gate.run(s2.hash, { suspect: true });
+    // Full: a suspect login is refused, a clean one evicts the newest suspect.
+    await expect(gate.run(pendingHash().hash, { suspect: true })).rejects.toBeInstanceOf(
+      HashGateBusyError,
+    );
+    const clean1 = gate.run(c1.hash);
+    await expect(suspect2).rejects.toBeInstanceOf(HashGateBusyError);
+    const clean2 = gate.run(c2.hash);
+    await expect(suspect1).rejects.toBeInstanceOf(HashGateBusyError);
+    // Full of clean logins: nothing left to evict.
+    await expect(gate.run(pendingHash().hash)).rejects.toBeInstanceOf(HashGateBusyError);
+    expect(gate.counts().refusedBusy).toBe(4);
+
+    const late = pendingHash();
+    a.finish('a');
+    await first;
+    expect(c1.started.value).toBe(true);
+    c1.finish('c1');
+    await clean1;
+    expect(c2.started.value).toBe(true);
+    const lateSuspect = gate.run(late.hash, { suspect: true });
+    c2.finish('c2');
+    await clean2;
+    expect([s1.started.value, s2.started.value, late.started.value]).toEqual([false, false, true]);
+    late.finish('late');
+    await expect(lateSuspect).resolves.toBe('late');
   });
 
   it('frees the slot of a hash that fails', async () => {

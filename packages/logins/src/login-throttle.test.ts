@@ -86,6 +86,17 @@ describe('login throttle', () => {
     expect(throttle.banned(['banned'])).not.toBeNull();
   });
 
+  it('marks keys that failed within their window as suspect until they have been quiet for one', () => {
+    const time = clock();
+    const throttle = createLoginThrottle({ ...settings, now: time.now });
+    expect(throttle.suspect(['address:a', 'username:u'])).toBe(false);
+    throttle.failed(['address:a']);
+    expect(throttle.suspect(['address:a', 'username:u'])).toBe(true);
+    expect(throttle.suspect(['username:u'])).toBe(false);
+    time.advance(settings.windowMs);
+    expect(throttle.suspect(['address:a'])).toBe(false);
+  });
+
   it('does nothing when disabled', () => {
     const throttle = createLoginThrottle({ ...settings, enabled: false });
     for (let i = 0; i < 10; i++) expect(throttle.failed(['k'])).toEqual([]);

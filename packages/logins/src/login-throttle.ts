@@ -30,6 +30,11 @@ export interface Ban {
 export interface LoginThrottle {
   /** The key with the longest ban left among `keys`, or null when none is banned. */
   banned(keys: readonly string[]): { key: string; retryAfterMs: number } | null;
+  /**
+   * Whether any of `keys` failed within its window (or was banned): such logins wait
+   * behind clean ones for a hash (`HashRunOptions.suspect`).
+   */
+  suspect(keys: readonly string[]): boolean;
   /** Counts one failed login against every key; returns the bans this failure started. */
   failed(keys: readonly string[]): Ban[];
   /**
@@ -52,6 +57,7 @@ interface KeyState {
 
 const DISABLED: LoginThrottle = {
   banned: () => null,
+  suspect: () => false,
   failed: () => [],
   succeeded: () => undefined,
   size: () => 0,
@@ -93,6 +99,13 @@ export function createLoginThrottle(options: LoginThrottleOptions): LoginThrottl
         if (!worst || retryAfterMs > worst.retryAfterMs) worst = { key, retryAfterMs };
       }
       return worst;
+    },
+    suspect(keys) {
+      const at = now();
+      return keys.some((key) => {
+        const state = states.get(key);
+        return state !== undefined && !quiet(state, at) && (state.failures > 0 || state.level > 0);
+      });
     },
     failed(keys) {
       const at = now();

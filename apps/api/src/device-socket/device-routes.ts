@@ -80,7 +80,7 @@ export const deviceSocketRoutes: FastifyPluginAsync<{
         // Banned: 429 with Retry-After before the 101; a full hash gate: 503 (issue #13.2).
         const keys = options.logins.keysOf(request, credentials.deviceId);
         options.logins.refuseIfBanned(reply, keys);
-        const credentialId = await options.logins.verify(request, (runHash) =>
+        const credentialId = await options.logins.verify(request, keys, (runHash) =>
           authenticator.verify(credentials, runHash),
         );
         if (credentialId === null) {

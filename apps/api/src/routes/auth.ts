@@ -54,7 +54,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
       const keys = logins.keysOf(request, request.body.username);
       // A banned address or name is refused before its password is hashed (issue #13.2).
       logins.refuseIfBanned(reply, keys);
-      const user = await logins.verify(request, (runHash) =>
+      const user = await logins.verify(request, keys, (runHash) =>
         verifyUserPassword(options.db, request.body.username, request.body.password, runHash),
       );
       if (!user) {

@@ -106,7 +106,7 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     // A login still waiting for (or in) its hash when the time is up was slowed by hashing,
     // not by the database: it is answered as busy.
     let hashing = 0;
-    const gated = deps.logins.runHash(connection.closed);
+    const gated = deps.logins.runHash(keys, connection.closed);
     const tracked: RunHash = (hash) => {
       hashing += 1;
       return gated(hash).finally(() => {

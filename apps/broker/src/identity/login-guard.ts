@@ -51,9 +51,13 @@ export function createLoginGuard(deps: {
     succeeded(keys: LoginKeys): void {
       throttle.succeeded(keys.names);
     },
-    /** Hashes through the shared gate; dropped unhashed once `closed` aborts. */
-    runHash(closed: AbortSignal | undefined): RunHash {
-      return (hash) => gate.run(hash, closed);
+    /**
+     * Hashes through the shared gate; dropped unhashed once `closed` aborts. A login whose
+     * address or names failed recently waits behind clean ones.
+     */
+    runHash(keys: LoginKeys, closed: AbortSignal | undefined): RunHash {
+      const suspect = throttle.suspect([keys.address, ...keys.names]);
+      return (hash) => gate.run(hash, { signal: closed, suspect });
     },
   };
 }
