@@ -16,6 +16,13 @@ export interface LoginKeys {
  * the `/ws/device` upgrade: one throttle and one hash gate per process, shared by both.
  */
 export function createApiLoginGuard({ gate, throttle }: LoginProtection) {
+  const failed = (request: FastifyRequest, keys: LoginKeys): void => {
+    for (const ban of throttle.failed([keys.address, keys.name]))
+      request.log.warn(
+        { key: ban.key, banMs: ban.durationMs },
+        'repeated failed logins: refusing this key without verifying credentials until the ban ends',
+      );
+  };
   return {
     keysOf(request: FastifyRequest, name: string): LoginKeys {
       return { address: throttleKey.address(request.ip), name: throttleKey.username(name) };
@@ -50,21 +57,19 @@ export function createApiLoginGuard({ gate, throttle }: LoginProtection) {
       try {
         return await verify((hash) => gate.run(hash, { signal: gone.signal, suspect }));
       } catch (error) {
-        if (error instanceof HashGateBusyError || error instanceof HashAbandonedError)
+        if (error instanceof HashGateBusyError || error instanceof HashAbandonedError) {
+          // A suspect sign-in refused busy counts as a failure (a flood keeping the queue
+          // full is banned too); a clean one never does.
+          if (suspect && error instanceof HashGateBusyError) failed(request, keys);
           throw new ServerBusy();
+        }
         throw error;
       } finally {
         socket.off('close', onClose);
       }
     },
 
-    failed(request: FastifyRequest, keys: LoginKeys): void {
-      for (const ban of throttle.failed([keys.address, keys.name]))
-        request.log.warn(
-          { key: ban.key, banMs: ban.durationMs },
-          'repeated failed logins: refusing this key without verifying credentials until the ban ends',
-        );
-    },
+    failed,
 
     /** Forgets the name's failures; never the address's (see `LoginThrottle.succeeded`). */
     succeeded(keys: LoginKeys): void {

@@ -22,7 +22,7 @@ async function metric(harness: TestBroker, name: string, labels = ''): Promise<n
 const hashes = (harness: TestBroker) => metric(harness, 'twinwire_broker_login_hashes_total');
 
 /**
- * A user whose stored hash takes seconds to check (scrypt N=2^14, p=32: 16 MiB, 32 passes):
+ * A user whose stored hash takes seconds to check (scrypt N=2^14, p=16: 16 MiB, 16 passes):
  * a login with its name holds a hash slot long enough to queue others behind it.
  * The stored key is random, so every password is wrong and nothing is re-hashed.
  */
@@ -31,7 +31,7 @@ async function slowUser(harness: TestBroker, username: string): Promise<void> {
   const key = randomBytes(32).toString('base64url');
   await harness.database.db
     .insert(users)
-    .values({ username, role: 'viewer', passwordHash: `scrypt$16384$8$32$${salt}$${key}` });
+    .values({ username, role: 'viewer', passwordHash: `scrypt$16384$8$16$${salt}$${key}` });
 }
 
 /**
@@ -279,5 +279,67 @@ describe('clean logins ahead of suspect ones', () => {
     expect(await suspect.connack).toBe(3);
     expect(await honest.connack).toBe(0);
     for (const socket of [slow, suspect, honest]) socket.destroy();
+  }, 120_000);
+});
+
+describe('a flood that keeps the hash queue full', () => {
+  let harness: TestBroker;
+  beforeAll(async () => {
+    harness = await startBroker({
+      LOGIN_HASH_CONCURRENCY: '1',
+      LOGIN_HASH_QUEUE: '1',
+      LOGIN_THROTTLE: 'true',
+      LOGIN_THROTTLE_FAILURES: '2',
+      LOGIN_THROTTLE_MAX_BAN_MS: '1000',
+    });
+    await slowUser(harness, 'slow-sid');
+  });
+  afterAll(() => harness.close());
+
+  it('is banned too: a suspect login refused busy counts as a failure, a clean one does not', async () => {
+    const port = harness.broker.addresses.mqtt;
+    const secret = await harness.provision('steady');
+    const target = await harness.provision('victim');
+    const forged = () => Buffer.from(`${target.split('.')[0]}.${generateSecret()}`);
+    const bans = () => metric(harness, 'twinwire_broker_login_bans_total', '{key="address"}');
+    // One hashed failure from 127.0.0.2: suspect from now on, not yet banned.
+    const guess = await pendingConnect(
+      port,
+      { clientId: 'guess-1', username: 'victim', password: forged() },
+      '127.0.0.2',
+    );
+    expect(await guess.connack).toBe(4);
+
+    const before = await hashes(harness);
+    const slow = await pendingConnect(
+      port,
+      { clientId: 'slow', username: 'slow-sid', password: Buffer.from('x') },
+      '127.0.0.3',
+    );
+    await expect.poll(() => hashes(harness)).toBe(before + 1);
+    const steady = await pendingConnect(
+      port,
+      { clientId: 'steady', username: 'steady', password: Buffer.from(secret) },
+      '127.0.0.4',
+    );
+    await expect.poll(() => metric(harness, 'twinwire_broker_login_hashes_waiting')).toBe(1);
+    // The queue holds a clean login: the suspect one is refused busy, its second failure.
+    const flood = await pendingConnect(
+      port,
+      { clientId: 'guess-2', username: 'victim', password: forged() },
+      '127.0.0.2',
+    );
+    expect(await flood.connack).toBe(3);
+    expect(await bans()).toBe(1);
+    // A clean login refused busy is not a failure.
+    const clean = await pendingConnect(
+      port,
+      { clientId: 'steady', username: 'steady', password: Buffer.from(secret) },
+      '127.0.0.5',
+    );
+    expect(await clean.connack).toBe(3);
+    expect(await steady.connack).toBe(0);
+    expect(await bans()).toBe(1);
+    for (const socket of [slow, steady, flood, clean]) socket.destroy();
   }, 120_000);
 });

@@ -106,7 +106,8 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     // A login still waiting for (or in) its hash when the time is up was slowed by hashing,
     // not by the database: it is answered as busy.
     let hashing = 0;
-    const gated = deps.logins.runHash(keys, connection.closed);
+    const suspect = deps.logins.suspect(keys);
+    const gated = deps.logins.runHash(connection.closed, suspect);
     const tracked: RunHash = (hash) => {
       hashing += 1;
       return gated(hash).finally(() => {
@@ -138,7 +139,13 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
           deps.metrics.authFailures.inc({ reason: outcome.reason });
           // A banned key's refusals are only counted: its ban was logged when it started.
           if (!ban) {
-            if (CREDENTIAL_FAILURES.has(outcome.reason)) deps.logins.failed(keys);
+            // A suspect login refused busy counts too: a flood that keeps the hash queue
+            // full is banned like one whose guesses get hashed; a clean login never is.
+            if (
+              CREDENTIAL_FAILURES.has(outcome.reason) ||
+              (suspect && outcome.reason === 'server_busy')
+            )
+              deps.logins.failed(keys);
             deps.log.info(
               { clientId: client.id, username, reason: outcome.reason },
               'connection refused',

@@ -51,12 +51,15 @@ export function createLoginGuard(deps: {
     succeeded(keys: LoginKeys): void {
       throttle.succeeded(keys.names);
     },
+    /** Whether the address or a name of this CONNECT failed recently (see `LoginThrottle.suspect`). */
+    suspect(keys: LoginKeys): boolean {
+      return throttle.suspect([keys.address, ...keys.names]);
+    },
     /**
-     * Hashes through the shared gate; dropped unhashed once `closed` aborts. A login whose
-     * address or names failed recently waits behind clean ones.
+     * Hashes through the shared gate; dropped unhashed once `closed` aborts. A suspect
+     * login waits behind clean ones.
      */
-    runHash(keys: LoginKeys, closed: AbortSignal | undefined): RunHash {
-      const suspect = throttle.suspect([keys.address, ...keys.names]);
+    runHash(closed: AbortSignal | undefined, suspect: boolean): RunHash {
       return (hash) => gate.run(hash, { signal: closed, suspect });
     },
   };
