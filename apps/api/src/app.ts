@@ -14,6 +14,8 @@ import { liveRoutes, type LiveOptions } from './live/live-routes.ts';
 import { auth } from './plugins/auth.ts';
 import { dbEvents } from './plugins/db-events.ts';
 import { RateLimited } from './errors.ts';
+import { createApiLoginGuard } from './login-guard.ts';
+import { createLoginProtection } from '@twinwire/logins/login-protection';
 import { errorHandler } from './plugins/error-handler.ts';
 import { openapi } from './plugins/openapi.ts';
 import { validation } from './plugins/validation.ts';
@@ -59,6 +61,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const origins = allowedOrigins(config);
+  // One failed-login throttle and hash gate for the sign-in route and device sockets.
+  const logins = createApiLoginGuard(createLoginProtection(config));
   await app.register(validation);
   await app.register(errorHandler);
   await app.register(fastifyCors, corsOptions(origins));
@@ -78,7 +82,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(brokerLinkPlugin, { link: deps.broker });
   await app.register(dbEvents, { url: deps.databaseUrl, acl: deps.acl });
   // Devices authenticate with their own credential, so this sits outside the JWT context.
-  await app.register(deviceSocketRoutes, { db: deps.db, ...deps.deviceSocket });
+  await app.register(deviceSocketRoutes, { db: deps.db, logins, ...deps.deviceSocket });
 
   // Everything below needs a token: the auth hook lives only in this context.
   await app.register(async (protectedApp) => {
@@ -95,6 +99,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
           accessTokenTtlS: config.ACCESS_TOKEN_TTL_S,
           refreshTokenTtlS: config.REFRESH_TOKEN_TTL_S,
           loginRateLimit: config.LOGIN_RATE_LIMIT,
+          logins,
         });
         await v1.register(telemetryRoutes, {
           db: deps.db.db,

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Env } from '@twinwire/config/env-types';
+import { loginProtectionEnv } from '@twinwire/config/login-env';
 import { readEnv } from '@twinwire/config/read-env';
 import { isValidUsername, USERNAME_RULE } from '@twinwire/schemas/primitives';
 
@@ -77,6 +78,7 @@ export const ApiEnv = Type.Object({
     minimum: 1,
     description: 'login attempts per minute per client address',
   }),
+  ...loginProtectionEnv,
   LOG_LEVEL: Env.logLevel(),
 });
 

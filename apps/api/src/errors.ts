@@ -18,6 +18,11 @@ export const NotFound = createError('TWW_NOT_FOUND', '%s not found', 404);
 export const Conflict = createError('TWW_CONFLICT', '%s', 409);
 export const InvalidRequest = createError('TWW_INVALID_REQUEST', '%s', 400);
 export const RateLimited = createError('TWW_RATE_LIMITED', 'too many requests; retry in %s', 429);
+export const ServerBusy = createError(
+  'TWW_SERVER_BUSY',
+  'too many sign-ins are being verified right now; retry in a few seconds',
+  503,
+);
 export const AclDenied = createError('TWW_ACL_DENIED', 'the access rules do not let you %s', 403);
 // Framework errors (fastify's FST_*), mapped into our codes by the error handler.
 export const InvalidJson = createError('TWW_INVALID_JSON', 'the body is not valid JSON: %s', 400);

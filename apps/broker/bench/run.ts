@@ -2,7 +2,7 @@
  * `pnpm --filter @twinwire/broker bench`: the broker's benchmarks in sequence, one table
  * each. `QUICK=1` (or `--quick`) runs tiny sizes as a smoke test. `DATABASE_URL` points
  * the bench at an existing PostgreSQL (it creates and drops its own databases there);
- * otherwise a throwaway embedded one is started. `BENCH_ONLY=routing,ingest,idle` picks
+ * otherwise a throwaway embedded one is started. `BENCH_ONLY=routing,ingest,idle,logins` picks
  * benchmarks; `BENCH_CPU_PROF=<dir>` writes V8 CPU profiles of the broker processes there.
  * Targets are reported as met or missed; a missed target never fails the run.
  */
@@ -11,6 +11,7 @@ import { availableParallelism, loadavg } from 'node:os';
 import { startTestPostgres } from '@twinwire/db/testing';
 import { benchIdleConnections } from './idle-connections.ts';
 import { benchIngest } from './ingest.ts';
+import { benchLoginFlood } from './login-flood.ts';
 import { benchRouting } from './routing.ts';
 import { progress } from './stats.ts';
 
@@ -36,6 +37,7 @@ const sizes = quick
         productionScryptDevices: 4,
       },
       idle: { devices: 300, concurrency: 100, idleMs: 1_000 },
+      logins: { devices: 20, floodClients: 4, windowMs: 1_000 },
     }
   : {
       routing: {
@@ -53,6 +55,7 @@ const sizes = quick
         productionScryptDevices: 40,
       },
       idle: { devices: 10_000, concurrency: 200, idleMs: 10_000 },
+      logins: { devices: 200, floodClients: 40, windowMs: 8_000 },
     };
 
 const selected = (name: string) => !only || only.includes(name);
@@ -92,6 +95,12 @@ try {
     console.log('\n@twinwire/broker — 3. idle connections');
     console.table(idle.rows);
     for (const note of idle.notes) console.log(`  · ${note}`);
+  }
+  if (selected('logins')) {
+    const logins = await benchLoginFlood(postgres.url, { ...sizes.logins, serviceSecret });
+    console.log('\n@twinwire/broker — 4. logins under a bad-password flood');
+    console.table(logins.rows);
+    for (const note of logins.notes) console.log(`  · ${note}`);
   }
 } finally {
   await postgres.stop();

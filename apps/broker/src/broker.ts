@@ -23,6 +23,8 @@ import { createAccessHooks } from './hooks.ts';
 import { openHttpServer } from './http-server.ts';
 import { createAuthenticator } from './identity/authenticator.ts';
 import { CredentialCache } from './identity/credential-cache.ts';
+import { createLoginGuard } from './identity/login-guard.ts';
+import { createLoginProtection } from '@twinwire/logins/login-protection';
 import { createTelemetryIngest } from './ingest/telemetry-ingest.ts';
 import { openListeners, type ListenerAddresses } from './listeners.ts';
 import type { Logger } from './log.ts';
@@ -168,6 +170,7 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
     connectPackets,
     connectionOf: (client) => connections.of(client),
     ownership,
+    logins: createLoginGuard({ protection: createLoginProtection(config), metrics, log }),
     serviceSecret: config.SERVICE_SECRET,
     allowAnonymous: config.ALLOW_ANONYMOUS,
     timeoutMs: 5_000,

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { Env } from '@twinwire/config/env-types';
+import { loginProtectionEnv } from '@twinwire/config/login-env';
 import { readEnv } from '@twinwire/config/read-env';
 
 export const BrokerEnv = Type.Object({
@@ -117,6 +118,7 @@ export const BrokerEnv = Type.Object({
     minimum: 100,
     description: 'QoS 0 readings buffered for the database before new ones are dropped',
   }),
+  ...loginProtectionEnv,
   LOG_LEVEL: Env.logLevel(),
 });
 
@@ -143,6 +145,9 @@ export function loopbackBrokerEnv(
     BROKER_HTTP_PORT: '0',
     SERVICE_SECRET: serviceSecret,
     LOG_LEVEL: 'silent',
+    // Every test and bench client comes from 127.0.0.1 and many fail on purpose: the failed-
+    // login throttle would ban the address. Tests of the throttle turn it on.
+    LOGIN_THROTTLE: 'false',
     ...overrides,
   };
 }

@@ -10,6 +10,10 @@ export interface ConnectionInfo {
   tlsSocket?: TLSSocket;
   /** `host:port` of the peer, as the socket saw it (behind a proxy: the proxy). */
   remoteAddress?: string;
+  /** The peer's IP address alone: what failed logins are throttled by. */
+  peerHost?: string;
+  /** Aborts when the socket closes: a login waiting to be hashed is dropped then. */
+  closed?: AbortSignal;
 }
 
 /** Connection info keyed by the stream each listener hands to aedes. */

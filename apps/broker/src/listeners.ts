@@ -68,12 +68,19 @@ export async function openListeners(deps: {
     tuneSocket(socket);
     open += 1;
     deps.metrics.connections.inc({ protocol: info.protocol });
+    const closed = new AbortController();
     socket.once('close', () => {
       open -= 1;
       deps.metrics.connections.dec({ protocol: info.protocol });
+      closed.abort();
     });
     const guarded = guardConnection(raw, guardOptions);
-    deps.connections.register(guarded, { ...info, remoteAddress: peerAddress(socket) });
+    deps.connections.register(guarded, {
+      ...info,
+      remoteAddress: peerAddress(socket),
+      ...(socket.remoteAddress === undefined ? {} : { peerHost: socket.remoteAddress }),
+      closed: closed.signal,
+    });
     deps.aedes.handle(guarded);
   }
 

@@ -1,3 +1,4 @@
+import type { HashGate } from '@twinwire/logins/hash-gate';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export type BrokerMetrics = ReturnType<typeof createBrokerMetrics>;
@@ -117,6 +118,60 @@ export function createBrokerMetrics() {
       labelNames: ['outcome'] as const,
       registers,
     }),
+    loginsThrottled: new Counter({
+      name: 'twinwire_broker_login_throttled_total',
+      help: 'CONNECTs refused without verifying their credential because a key they carry is banned, by key kind (address, username, client)',
+      labelNames: ['key'] as const,
+      registers,
+    }),
+    loginBans: new Counter({
+      name: 'twinwire_broker_login_bans_total',
+      help: 'Bans started by repeated failed logins, by key kind (address, username, client)',
+      labelNames: ['key'] as const,
+      registers,
+    }),
+    /** Reports the login hash gate's counts and load. */
+    watchHashGate(gate: HashGate): void {
+      let reported = gate.counts();
+      const delta = (key: keyof typeof reported) => gate.counts()[key] - reported[key];
+      new Counter({
+        name: 'twinwire_broker_login_hashes_total',
+        help: 'Password hashes (scrypt) computed to verify logins',
+        registers,
+        collect() {
+          this.inc(delta('hashed'));
+          reported = { ...reported, hashed: gate.counts().hashed };
+        },
+      });
+      new Counter({
+        name: 'twinwire_broker_login_hashes_skipped_total',
+        help: 'Logins whose hash was never computed: busy (the waiting list was full; CONNACK 3, MQTT 5 0x89) or client_gone (it closed while waiting)',
+        labelNames: ['reason'] as const,
+        registers,
+        collect() {
+          const counts = gate.counts();
+          this.inc({ reason: 'busy' }, counts.refusedBusy - reported.refusedBusy);
+          this.inc({ reason: 'client_gone' }, counts.abandoned - reported.abandoned);
+          reported = { ...reported, refusedBusy: counts.refusedBusy, abandoned: counts.abandoned };
+        },
+      });
+      new Gauge({
+        name: 'twinwire_broker_login_hashes_running',
+        help: 'Password hashes being computed now (LOGIN_HASH_CONCURRENCY bounds it)',
+        registers,
+        collect() {
+          this.set(gate.load().running);
+        },
+      });
+      new Gauge({
+        name: 'twinwire_broker_login_hashes_waiting',
+        help: 'Logins waiting for a hash slot (LOGIN_HASH_QUEUE bounds it)',
+        registers,
+        collect() {
+          this.set(gate.load().queued);
+        },
+      });
+    },
     /** With REDIS_URL: reports `connected()` as `twinwire_broker_redis_connected` (1 or 0). */
     watchRedis(connected: () => boolean): void {
       new Gauge({

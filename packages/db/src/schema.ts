@@ -51,7 +51,10 @@ export const deviceCredentials = pgTable(
     deviceId: text('device_id')
       .notNull()
       .references(() => devices.id, { onDelete: 'cascade' }),
-    /** `scrypt$N$r$p$salt$hash`, see secrets.ts; the secret itself is never stored. */
+    /**
+     * `scrypt$N$r$p$salt$hash` (secrets.ts), prefixed `named:` when the secret starts with
+     * this row's id (device-credentials.ts); the secret itself is never stored.
+     */
     secretHash: text('secret_hash').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),

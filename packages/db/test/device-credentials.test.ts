@@ -1,10 +1,13 @@
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
 import {
+  credentialNamedBy,
   issueDeviceCredential,
   revokeDeviceCredential,
   verifyDeviceCredential,
 } from '../src/device-credentials.ts';
-import { devices } from '../src/schema.ts';
+import { deviceCredentials, devices } from '../src/schema.ts';
+import { generateSecret, hashSecret, type RunHash } from '../src/secrets.ts';
 import { createTestDatabase, type TestDatabase } from '../src/testing.ts';
 
 let database: TestDatabase;
@@ -19,12 +22,13 @@ afterAll(() => database.drop());
 
 it('issues a secret once, stores only its scrypt hash, and verifies it', async () => {
   const issued = await issueDeviceCredential(database.db, 'thermostat-1');
-  expect(issued.secret).toMatch(/^[A-Za-z0-9_-]{43}$/);
+  expect(issued.secret).toMatch(/^[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/);
+  expect(credentialNamedBy(issued.secret)).toBe(issued.id);
   const stored = await database.pool.query<{ secret_hash: string }>(
     'SELECT secret_hash FROM device_credentials WHERE id = $1',
     [issued.id],
   );
-  expect(stored.rows[0]?.secret_hash).toMatch(/^scrypt\$16384\$8\$1\$/);
+  expect(stored.rows[0]?.secret_hash).toMatch(/^named:scrypt\$16384\$8\$1\$/);
   expect(stored.rows[0]?.secret_hash).not.toContain(issued.secret);
   expect(await verifyDeviceCredential(database.db, 'thermostat-1', issued.secret)).toBe(issued.id);
 });
@@ -58,4 +62,63 @@ it('notifies device_access_changed with the device id when a credential is revok
   } finally {
     listener.release();
   }
+});
+
+/** A RunHash that counts the hashes it runs. */
+function countingRunHash(): { runHash: RunHash; count: () => number } {
+  let hashes = 0;
+  return {
+    runHash: (hash) => {
+      hashes += 1;
+      return hash();
+    },
+    count: () => hashes,
+  };
+}
+
+it('spends one hash on a wrong named secret however many credentials the device holds', async () => {
+  await database.db.insert(devices).values({ id: 'many-keys', name: 'Many keys' });
+  const issued = [];
+  for (let i = 0; i < 10; i++) issued.push(await issueDeviceCredential(database.db, 'many-keys'));
+  const last = issued.at(-1)!;
+
+  const right = countingRunHash();
+  expect(await verifyDeviceCredential(database.db, 'many-keys', last.secret, right.runHash)).toBe(
+    last.id,
+  );
+  expect(right.count()).toBe(1);
+
+  const wrong = countingRunHash();
+  const forged = `${last.id}.${generateSecret()}`;
+  expect(await verifyDeviceCredential(database.db, 'many-keys', forged, wrong.runHash)).toBeNull();
+  expect(wrong.count()).toBe(1);
+
+  // A name that is no credential of this device, and an unnamed secret when every
+  // credential is named, cost no hash at all.
+  const unknown = countingRunHash();
+  const elsewhere = `${randomUUID()}.${generateSecret()}`;
+  expect(await verifyDeviceCredential(database.db, 'many-keys', elsewhere, unknown.runHash)).toBe(
+    null,
+  );
+  expect(
+    await verifyDeviceCredential(database.db, 'many-keys', generateSecret(), unknown.runHash),
+  ).toBeNull();
+  expect(unknown.count()).toBe(0);
+});
+
+it('still accepts a secret issued before secrets named their credential', async () => {
+  await database.db.insert(devices).values({ id: 'old-timer', name: 'Old timer' });
+  const legacySecret = generateSecret();
+  const [legacy] = await database.db
+    .insert(deviceCredentials)
+    .values({ deviceId: 'old-timer', secretHash: await hashSecret(legacySecret) })
+    .returning({ id: deviceCredentials.id });
+  const renewed = await issueDeviceCredential(database.db, 'old-timer');
+  const counted = countingRunHash();
+  expect(
+    await verifyDeviceCredential(database.db, 'old-timer', legacySecret, counted.runHash),
+  ).toBe(legacy?.id);
+  // Only the unnamed credential was tried.
+  expect(counted.count()).toBe(1);
+  expect(await verifyDeviceCredential(database.db, 'old-timer', renewed.secret)).toBe(renewed.id);
 });

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Database } from '@twinwire/db/client';
 import { verifyDeviceCredential } from '@twinwire/db/device-credentials';
+import type { RunHash } from '@twinwire/db/secrets';
 import type { FastifyRequest } from 'fastify';
 
 export interface DeviceCredentials {
@@ -49,12 +50,13 @@ export class DeviceAuthenticator {
     for (const key of this.verified.keys()) if (key.startsWith(prefix)) this.verified.delete(key);
   }
 
-  async verify({ deviceId, secret }: DeviceCredentials): Promise<string | null> {
+  /** The credential id, from memory or by hashing through `runHash`; null when wrong. */
+  async verify({ deviceId, secret }: DeviceCredentials, runHash?: RunHash): Promise<string | null> {
     const key = `${deviceId}\u0000${createHash('sha256').update(secret).digest('base64')}`;
     const cached = this.verified.get(key);
     if (cached && cached.until > Date.now()) return cached.credentialId;
     this.verified.delete(key);
-    const credentialId = await verifyDeviceCredential(this.db, deviceId, secret);
+    const credentialId = await verifyDeviceCredential(this.db, deviceId, secret, runHash);
     if (credentialId === null) return null;
     if (this.verified.size >= MAX_CACHED) {
       const oldest = this.verified.keys().next();

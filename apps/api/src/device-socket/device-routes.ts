@@ -4,6 +4,7 @@ import { createTelemetryWriter, type TelemetryWriter } from '@twinwire/db/teleme
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { brokerUnavailable, connectedLink } from '../broker-link.ts';
 import { Unauthorized } from '../errors.ts';
+import type { ApiLoginGuard } from '../login-guard.ts';
 import { DeviceAuthenticator, deviceCredentialsOf } from './credentials.ts';
 import { DeviceSession } from './device-session.ts';
 import { createWsPresence } from './presence.ts';
@@ -20,6 +21,8 @@ interface ClosableSocket {
  */
 export const deviceSocketRoutes: FastifyPluginAsync<{
   db: DbClient;
+  /** Failed-login throttle and hash gate, shared with the sign-in route. */
+  logins: ApiLoginGuard;
   /** Shared with other ingest in this process when given; otherwise the plugin owns one. */
   writer?: TelemetryWriter | undefined;
   /** How often WebSocket devices' last-seen times are written; default 10 s. */
@@ -74,8 +77,17 @@ export const deviceSocketRoutes: FastifyPluginAsync<{
           throw new Unauthorized(
             'a device credential is required: Authorization: Basic base64(deviceId:secret), or ?device_id=&secret=',
           );
-        const credentialId = await authenticator.verify(credentials);
-        if (credentialId === null) throw new Unauthorized('wrong device id or secret');
+        // Banned: 429 with Retry-After before the 101; a full hash gate: 503 (issue #13.2).
+        const keys = options.logins.keysOf(request, credentials.deviceId);
+        options.logins.refuseIfBanned(reply, keys);
+        const credentialId = await options.logins.verify(request, keys, (runHash) =>
+          authenticator.verify(credentials, runHash),
+        );
+        if (credentialId === null) {
+          options.logins.failed(request, keys);
+          throw new Unauthorized('wrong device id or secret');
+        }
+        options.logins.succeeded(keys);
         authenticated.set(request, { deviceId: credentials.deviceId, credentialId });
         return undefined;
       },

@@ -3,6 +3,7 @@ import type { Database } from '@twinwire/db/client';
 import { verifyUserPassword, type User } from '@twinwire/db/users';
 import { Type } from 'typebox';
 import { BadCredentials, BadRefreshToken } from '../errors.ts';
+import type { ApiLoginGuard } from '../login-guard.ts';
 import { issueRefreshToken, spendRefreshToken } from '../refresh-tokens.ts';
 import { ErrorResponse } from './shared-schemas.ts';
 
@@ -20,6 +21,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
   accessTokenTtlS: number;
   refreshTokenTtlS: number;
   loginRateLimit: number;
+  logins: ApiLoginGuard;
 }> = async (app, options) => {
   async function session(user: User) {
     return {
@@ -44,16 +46,22 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
           },
           { additionalProperties: false },
         ),
-        response: { 200: Session, 401: ErrorResponse, 429: ErrorResponse },
+        response: { 200: Session, 401: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse },
       },
     },
-    async (request) => {
-      const user = await verifyUserPassword(
-        options.db,
-        request.body.username,
-        request.body.password,
+    async (request, reply) => {
+      const { logins } = options;
+      const keys = logins.keysOf(request, request.body.username);
+      // A banned address or name is refused before its password is hashed (issue #13.2).
+      logins.refuseIfBanned(reply, keys);
+      const user = await logins.verify(request, keys, (runHash) =>
+        verifyUserPassword(options.db, request.body.username, request.body.password, runHash),
       );
-      if (!user) throw new BadCredentials();
+      if (!user) {
+        logins.failed(request, keys);
+        throw new BadCredentials();
+      }
+      logins.succeeded(keys);
       return session(user);
     },
   );

@@ -38,6 +38,8 @@ export async function buildTestApi(
     LOG_LEVEL: 'silent',
     API_PORT: '0',
     CORS_ORIGINS: 'http://localhost:5173',
+    // Tests fail logins on purpose, all from 127.0.0.1; tests of the throttle turn it on.
+    LOGIN_THROTTLE: 'false',
     ...env,
   });
   const acl = await createAclStore({ db: database.db });

@@ -66,6 +66,8 @@ export async function startStack(
     deviceSocket?: { lastSeenFlushMs?: number };
     /** Broker settings over the loopback defaults, e.g. `MQTT_RECEIVE_MAXIMUM`. */
     brokerEnv?: Record<string, string>;
+    /** API environment overrides. */
+    env?: Record<string, string>;
   } = {},
 ): Promise<Stack> {
   const database = await createTestDatabase(inject('postgresUrl'));
@@ -84,6 +86,9 @@ export async function startStack(
     MQTT_URL: mqttUrl,
     SERVICE_SECRET,
     LOGIN_RATE_LIMIT: '1000',
+    // Tests fail logins on purpose, all from 127.0.0.1; tests of the throttle turn it on.
+    LOGIN_THROTTLE: 'false',
+    ...options.env,
   });
   const log = pino({ level: 'silent' });
   async function apiInstance(): Promise<FastifyInstance> {

@@ -2,7 +2,9 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Acl } from '@twinwire/acl/acl';
 import type { Principal } from '@twinwire/acl/rules';
 import type { Database } from '@twinwire/db/client';
-import { verifyDeviceCredential } from '@twinwire/db/device-credentials';
+import { credentialNamedBy, verifyDeviceCredential } from '@twinwire/db/device-credentials';
+import type { RunHash } from '@twinwire/db/secrets';
+import { HashAbandonedError, HashGateBusyError } from '@twinwire/logins/hash-gate';
 import { devices } from '@twinwire/db/schema';
 import { verifyUserPassword } from '@twinwire/db/users';
 import { isValidDeviceId } from '@twinwire/schemas/topics';
@@ -15,6 +17,7 @@ import type { ClientIdOwnership } from '../ownership/client-id-ownership.ts';
 import type { Session, SessionRegistry } from '../sessions.ts';
 import { clientIdRefusal } from './client-id-policy.ts';
 import type { CredentialCache } from './credential-cache.ts';
+import type { LoginGuard } from './login-guard.ts';
 
 export interface AuthenticatorDeps {
   db: Database;
@@ -25,6 +28,8 @@ export interface AuthenticatorDeps {
   connectionOf: (client: Client) => ConnectionInfo;
   /** Who each session belongs to: another principal presenting its client id is refused. */
   ownership: ClientIdOwnership;
+  /** Failed-login throttle and the bounded hash gate. */
+  logins: LoginGuard;
   serviceSecret: string | undefined;
   allowAnonymous: boolean;
   /** Fail closed when the database answers slower than this. */
@@ -43,14 +48,40 @@ const CONNACK = {
 } as const;
 type Refusal = (typeof CONNACK)[keyof typeof CONNACK];
 
-type Outcome = Omit<Session, 'protocol'> | { refuse: Refusal; reason: string };
+// MQTT 5.0 CONNACK reason codes finer than the 3.1.1 return code (the aedes patch passes
+// `reasonCode` on to a v5 client; a 3.1.1 client gets `returnCode`).
+const SERVER_BUSY = 0x89;
+const BANNED = 0x8a;
 
-function refusedError(returnCode: Refusal, reason: string): AuthenticateError {
+interface Refused {
+  refuse: Refusal;
+  reason: string;
+  reasonCode?: number;
+}
+type Outcome = Omit<Session, 'protocol'> | Refused;
+
+/** Refusals that mean wrong credentials: what the failed-login throttle counts. */
+const CREDENTIAL_FAILURES = new Set(['bad_credentials', 'unknown_device']);
+
+function refusedError({ refuse, reason, reasonCode }: Refused): AuthenticateError {
   // aedes types the codes as an ambient const enum that verbatimModuleSyntax cannot import;
   // these are the spec's own values.
   // eslint-disable-next-line @typescript-eslint/no-unsafe-enum-assignment
-  return Object.assign(new Error(reason), { returnCode });
+  return Object.assign(new Error(reason), { returnCode: refuse, reasonCode });
 }
+
+/**
+ * A CONNECT from a banned address or name is refused before its credential is looked at.
+ * MQTT 3.1.1 has no "banned": CONNACK 5 (not authorized), not 4, because the credential was
+ * never judged and a device must not conclude its secret is wrong; MQTT 5.0 gets 0x8A
+ * Banned. EMQX's flapping detection likewise rejects a banned client id, username or source
+ * address before authentication (docs.emqx.com, Access Control → Flapping Detect).
+ */
+const BANNED_OUTCOME: Refused = {
+  refuse: CONNACK.NOT_AUTHORIZED,
+  reason: 'banned',
+  reasonCode: BANNED,
+};
 
 const SERVICE_USERNAME = 'service';
 
@@ -69,26 +100,62 @@ export function createAuthenticator(deps: AuthenticatorDeps) {
     password: Readonly<Buffer | undefined>,
     done: (error: AuthenticateError | null, success: boolean | null) => void,
   ): void => {
-    void withTimeout(admit(deps, client, username, password), deps.timeoutMs)
-      .catch((error: unknown) => {
+    const connection = deps.connectionOf(client);
+    const keys = deps.logins.keysOf(connection.peerHost, username, client.id);
+    const ban = deps.logins.banned(keys);
+    // A login still waiting for (or in) its hash when the time is up was slowed by hashing,
+    // not by the database: it is answered as busy.
+    let hashing = 0;
+    const suspect = deps.logins.suspect(keys);
+    const gated = deps.logins.runHash(connection.closed, suspect);
+    const tracked: RunHash = (hash) => {
+      hashing += 1;
+      return gated(hash).finally(() => {
+        hashing -= 1;
+      });
+    };
+    const work = ban
+      ? Promise.resolve(BANNED_OUTCOME)
+      : withTimeout(admit(deps, client, username, password, tracked), deps.timeoutMs);
+    void work
+      .catch((error: unknown): Refused => {
         deps.ownership.abandon(client);
+        if (error instanceof HashGateBusyError || hashing > 0)
+          return {
+            refuse: CONNACK.SERVER_UNAVAILABLE,
+            reason: 'server_busy',
+            reasonCode: SERVER_BUSY,
+          };
+        if (error instanceof HashAbandonedError)
+          return { refuse: CONNACK.SERVER_UNAVAILABLE, reason: 'client_gone' };
         deps.log.warn(
           { err: error, clientId: client.id },
           'authentication failed closed: database unavailable',
         );
-        return { refuse: CONNACK.SERVER_UNAVAILABLE, reason: 'database_unavailable' } as const;
+        return { refuse: CONNACK.SERVER_UNAVAILABLE, reason: 'database_unavailable' };
       })
       .then((outcome) => {
         if ('refuse' in outcome) {
           deps.metrics.authFailures.inc({ reason: outcome.reason });
-          deps.log.info(
-            { clientId: client.id, username, reason: outcome.reason },
-            'connection refused',
-          );
-          done(refusedError(outcome.refuse, outcome.reason), false);
+          // A banned key's refusals are only counted: its ban was logged when it started.
+          if (!ban) {
+            // A suspect login refused busy counts too: a flood that keeps the hash queue
+            // full is banned like one whose guesses get hashed; a clean login never is.
+            if (
+              CREDENTIAL_FAILURES.has(outcome.reason) ||
+              (suspect && outcome.reason === 'server_busy')
+            )
+              deps.logins.failed(keys);
+            deps.log.info(
+              { clientId: client.id, username, reason: outcome.reason },
+              'connection refused',
+            );
+          }
+          done(refusedError(outcome), false);
           return;
         }
-        deps.sessions.set(client, { ...outcome, protocol: deps.connectionOf(client).protocol });
+        deps.logins.succeeded(keys);
+        deps.sessions.set(client, { ...outcome, protocol: connection.protocol });
         done(null, true);
       });
   };
@@ -100,8 +167,9 @@ async function admit(
   client: Client,
   username: string | undefined,
   password: Buffer | undefined,
+  runHash: RunHash,
 ): Promise<Outcome> {
-  const outcome = await resolve(deps, client, username, password);
+  const outcome = await resolve(deps, client, username, password, runHash);
   if ('refuse' in outcome) return outcome;
   const { principal } = outcome;
   // [MQTT-3.1.3-8] a client id the server rejects gets CONNACK 2 (MQTT 5.0: 0x85).
@@ -121,6 +189,7 @@ async function resolve(
   client: Client,
   username: string | undefined,
   password: Buffer | undefined,
+  runHash: RunHash,
 ): Promise<Outcome> {
   const certificateDevice = verifiedCertificateName(deps.connectionOf(client));
   if (username === undefined && password === undefined && certificateDevice === undefined) {
@@ -141,11 +210,21 @@ async function resolve(
   if (!username || !password?.length)
     return { refuse: CONNACK.BAD_USERNAME_OR_PASSWORD, reason: 'bad_credentials' };
   // A device's username is its id; a name that is no device's, or whose secret does not
-  // match, may still be a user's (a user and a device may share a name).
+  // match, may still be a user's (a user and a device may share a name). A secret that
+  // names a credential of this device is decisive: a wrong one costs that one hash only.
+  const secret = password.toString('utf8');
+  let hashes = 0;
+  const counted: RunHash = (hash) => {
+    hashes += 1;
+    return runHash(hash);
+  };
   const device = isValidDeviceId(username)
-    ? await resolveDevice(deps, username, password.toString('utf8'))
+    ? await resolveDevice(deps, username, secret, counted)
     : null;
-  return device ?? resolveUser(deps, username, password);
+  if (device) return device;
+  if (hashes > 0 && credentialNamedBy(secret) !== null)
+    return { refuse: CONNACK.BAD_USERNAME_OR_PASSWORD, reason: 'bad_credentials' };
+  return resolveUser(deps, username, password, runHash);
 }
 
 /** The device `deviceId` when `secret` is one of its active credentials, else null. */
@@ -153,9 +232,10 @@ async function resolveDevice(
   deps: AuthenticatorDeps,
   deviceId: string,
   secret: string,
+  runHash: RunHash,
 ): Promise<Outcome | null> {
   const cached = deps.cache.get(deviceId, secret);
-  const credentialId = cached ?? (await verifyDeviceCredential(deps.db, deviceId, secret));
+  const credentialId = cached ?? (await verifyDeviceCredential(deps.db, deviceId, secret, runHash));
   if (credentialId === null) return null;
   if (cached === undefined) deps.cache.set(deviceId, secret, credentialId);
   return { principal: devicePrincipal(deviceId), credentialId };
@@ -181,10 +261,11 @@ async function resolveUser(
   deps: AuthenticatorDeps,
   username: string | undefined,
   password: Buffer | undefined,
+  runHash: RunHash,
 ): Promise<Outcome> {
   const user =
     username && password?.length
-      ? await verifyUserPassword(deps.db, username, password.toString('utf8'))
+      ? await verifyUserPassword(deps.db, username, password.toString('utf8'), runHash)
       : null;
   return user
     ? { principal: { kind: 'user', id: user.id, username, role: user.role } }
