@@ -53,7 +53,7 @@ export async function applyTelemetryRetention(
     });
     dropped.push(partition.name);
   }
-  await deleteRollupBefore(db, cutoff, options.batchDevices ?? 100);
+  await deleteRollupBefore(db, cutoff, options.batchDevices ?? 20);
   // After the rollup: these deletes log their minutes like any other (the triggers fire), so
   // the rollup of a reading stored there meanwhile is recomputed, to nothing, by the refresh.
   // Every day partition before the cutoff is gone: partition pruning leaves only DEFAULT.

@@ -203,3 +203,28 @@ it('partitions telemetry on upgrade from 0008, keeping every reading, its rollup
     await rm(folder, { recursive: true, force: true });
   }
 });
+
+it("migrates beyond the pool's statement timeout, waiting for another process holding the migration lock", async () => {
+  const client = createDb({
+    url: withDatabase(adminUrl, name),
+    maxConnections: 2,
+    statementTimeoutMs: 100,
+  });
+  const holder = new pg.Client({ connectionString: withDatabase(adminUrl, name) });
+  await holder.connect();
+  try {
+    await holder.query('SELECT pg_advisory_lock($1)', [0x7477_6d67]);
+    const migrated = migrate(client.pool);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await holder.query('SELECT pg_advisory_unlock($1)', [0x7477_6d67]);
+    await expect(migrated).resolves.toBeUndefined();
+    // The pool's connections keep their statement timeout for everything else.
+    const timeout = await client.pool.query<{ statement_timeout: string }>(
+      'SHOW statement_timeout',
+    );
+    expect(timeout.rows[0]?.statement_timeout).toBe('100ms');
+  } finally {
+    await holder.end();
+    await client.close();
+  }
+});
