@@ -8,6 +8,11 @@ export const DEFAULT_PARTITION = 'telemetry_default';
 // Two int4 keys, apart from migrate()'s bigint key and the rollup refresh's ("tw", "ro").
 const PARTITION_LOCK = sql`29815, 28788`; // "tw", "pt"
 
+/** Serializes, until the transaction ends, every change to telemetry's partitions. */
+export async function lockTelemetryPartitions(tx: Pick<Database, 'execute'>): Promise<void> {
+  await tx.execute(sql`SELECT pg_advisory_xact_lock(${PARTITION_LOCK})`);
+}
+
 /** The UTC day holding `ms`, as the epoch ms of its midnight. */
 export function utcDay(ms: number): number {
   return Math.floor(ms / DAY_MS) * DAY_MS;
@@ -83,7 +88,7 @@ async function createDayPartition(db: Database, day: number, lockTimeoutMs: numb
   const from = sql.raw(`'${new Date(day).toISOString()}'`);
   const to = sql.raw(`'${new Date(day + DAY_MS).toISOString()}'`);
   return db.transaction(async (tx) => {
-    await tx.execute(sql`SELECT pg_advisory_xact_lock(${PARTITION_LOCK})`);
+    await lockTelemetryPartitions(tx);
     const existing = await tx.execute<{ found: boolean }>(
       sql`SELECT to_regclass(${name}) IS NOT NULL AS found`,
     );

@@ -1,7 +1,11 @@
 import { sql } from 'drizzle-orm';
 import type { Database } from './client.ts';
 import { deleteTelemetryBefore } from './telemetry-queries.ts';
-import { listTelemetryPartitions, utcDay } from './telemetry-partitions.ts';
+import {
+  listTelemetryPartitions,
+  lockTelemetryPartitions,
+  utcDay,
+} from './telemetry-partitions.ts';
 import { ROLLUP_LEVELS } from './telemetry-rollup-levels.ts';
 
 const DAY_MS = 86_400_000;
@@ -45,13 +49,20 @@ export async function applyTelemetryRetention(
     if (partition.day + DAY_MS > cutoff) break;
     // DROP locks the parent ACCESS EXCLUSIVE for a moment; lock_timeout keeps writers from
     // queueing behind it while a long query holds the table.
-    await db.transaction(async (tx) => {
+    const existed = await db.transaction(async (tx) => {
       await tx.execute(
         sql`SELECT set_config('lock_timeout', ${`${options.lockTimeoutMs ?? 10_000}ms`}, true)`,
       );
+      // Another instance may have dropped it since the listing: the lock makes this check
+      // exact, so each dropped day is reported by one instance only.
+      await lockTelemetryPartitions(tx);
+      const found = await tx.execute<{ found: boolean }>(
+        sql`SELECT to_regclass(${partition.name}) IS NOT NULL AS found`,
+      );
       await tx.execute(sql`DROP TABLE IF EXISTS ${sql.identifier(partition.name)}`);
+      return found.rows[0]?.found === true;
     });
-    dropped.push(partition.name);
+    if (existed) dropped.push(partition.name);
   }
   await deleteRollupBefore(db, cutoff, options.batchDevices ?? 20);
   // After the rollup: these deletes log their minutes like any other (the triggers fire), so

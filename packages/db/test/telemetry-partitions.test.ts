@@ -194,4 +194,17 @@ describe('applyTelemetryRetention', () => {
       await applyTelemetryRetention(database.db, { before: base + 2 * DAY + 12 * HOUR }),
     ).toEqual({ dropped: [], deleted: 0 });
   });
+
+  it('drops each day once when instances apply retention concurrently', async () => {
+    const base = TODAY - 300 * DAY;
+    await ensureTelemetryPartitions(database.db, { daysAhead: 5, now: base });
+    const before = base + 6 * DAY;
+    const results = await Promise.all(
+      [0, 1, 2].map(() => applyTelemetryRetention(database.db, { before })),
+    );
+    const dropped = results.flatMap((result) => result.dropped).sort();
+    expect(dropped).toEqual(
+      [0, 1, 2, 3, 4, 5].map((day) => telemetryPartitionName(base + day * DAY)),
+    );
+  });
 });
