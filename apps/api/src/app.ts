@@ -76,7 +76,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     db: deps.db.db,
     intervalMs: config.ROLLUP_REFRESH_INTERVAL_MS,
   });
-  await app.register(telemetryRetention, { db: deps.db.db, days: config.TELEMETRY_RETENTION_DAYS });
+  await app.register(telemetryRetention, {
+    db: deps.db.db,
+    days: config.TELEMETRY_RETENTION_DAYS,
+    partitionDaysAhead: config.TELEMETRY_PARTITION_DAYS_AHEAD,
+  });
   // A frame over the limit closes its socket with 1009 (Message Too Big).
   await app.register(fastifyWebsocket, { options: { maxPayload: limits.maxPayloadBytes } });
   await app.register(brokerLinkPlugin, { link: deps.broker });

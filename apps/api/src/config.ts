@@ -71,7 +71,14 @@ export const ApiEnv = Type.Object({
     default: 0,
     minimum: 0,
     description:
-      'readings older than this many days are deleted at start and hourly, in batches; 0 keeps them all',
+      "readings are removed once their whole UTC day is older than this many days (kept N to N+1 days), at start and hourly, by dropping that day's partition; 0 keeps them all",
+  }),
+  TELEMETRY_PARTITION_DAYS_AHEAD: Env.integer({
+    default: 7,
+    minimum: 1,
+    maximum: 366,
+    description:
+      'day partitions of telemetry created ahead of today, at start and hourly (readings of a day without one land in the DEFAULT partition and move into the day once it is created)',
   }),
   LOGIN_RATE_LIMIT: Env.integer({
     default: 10,

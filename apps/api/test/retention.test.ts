@@ -1,5 +1,10 @@
 import { createAclStore } from '@twinwire/db/acl-store';
 import { devices, telemetry } from '@twinwire/db/schema';
+import {
+  listTelemetryPartitions,
+  telemetryPartitionName,
+  utcDay,
+} from '@twinwire/db/telemetry-partitions';
 import { createTelemetryWriter } from '@twinwire/db/telemetry-writer';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../src/app.ts';
@@ -22,6 +27,9 @@ beforeAll(async () => {
   await writer.close();
 });
 afterAll(() => api.close());
+
+const partitionNames = async () =>
+  (await listTelemetryPartitions(api.database.db)).map((partition) => partition.name);
 
 const storedAges = async () =>
   (await api.database.db.select({ metrics: telemetry.metrics }).from(telemetry))
@@ -46,6 +54,25 @@ describe('telemetry retention (TELEMETRY_RETENTION_DAYS)', () => {
       await expect.poll(storedAges).toEqual([0, 10]);
     } finally {
       await withRetention.close();
+    }
+  });
+
+  it('creates the day partitions ahead at start, with retention off too, so no day falls into DEFAULT', async () => {
+    const ahead = Array.from({ length: 3 }, (_, offset) =>
+      telemetryPartitionName(utcDay(Date.now()) + (offset + 8) * DAY),
+    );
+    expect(await partitionNames()).not.toContain(ahead[0]);
+    const app = await buildApp({
+      config: readApiConfig({ LOG_LEVEL: 'silent', TELEMETRY_PARTITION_DAYS_AHEAD: '10' }),
+      db: api.database,
+      acl: await createAclStore({ db: api.database.db }),
+      jwtSecret: TEST_JWT_SECRET,
+    });
+    try {
+      await app.ready();
+      await expect.poll(partitionNames).toEqual(expect.arrayContaining(ahead));
+    } finally {
+      await app.close();
     }
   });
 });

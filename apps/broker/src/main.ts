@@ -1,4 +1,5 @@
 import { openDatabase } from '@twinwire/db/open-database';
+import { ensureTelemetryPartitions } from '@twinwire/db/telemetry-partitions';
 import closeWithGrace from 'close-with-grace';
 import { createBroker } from './broker.ts';
 import { readBrokerConfig, type BrokerConfig } from './config.ts';
@@ -20,6 +21,16 @@ try {
     applicationName: 'twinwire-broker',
   });
   if (database.embedded) log.info({ port: database.embedded.port }, 'using embedded PostgreSQL');
+  // The API keeps the days ahead (hourly); this covers a deployment running brokers alone.
+  // Never fatal: a reading of a day without a partition is stored in the DEFAULT partition.
+  await ensureTelemetryPartitions(database.client.db, { daysAhead: 7 }).then(
+    (created) => {
+      if (created.length > 0) log.info({ created }, 'telemetry partitions created');
+    },
+    (error: unknown) => {
+      log.warn({ err: error }, 'telemetry partitions not created');
+    },
+  );
   const broker = await createBroker({
     config,
     db: database.client,

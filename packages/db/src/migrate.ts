@@ -21,6 +21,9 @@ const MIGRATION_LOCK_KEY = 0x7477_6d67; // "twmg"
 export async function migrate(pool: pg.Pool, folder = migrationsFolder): Promise<void> {
   const client = await pool.connect();
   try {
+    // Not under the pool's statement timeout: waiting for another process's migration, or
+    // a migration that rewrites a table (0010 copies telemetry), may take minutes.
+    await client.query('SET statement_timeout = 0');
     await client.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
     try {
       await drizzleMigrate(drizzle(client), { migrationsFolder: folder });
@@ -28,6 +31,7 @@ export async function migrate(pool: pg.Pool, folder = migrationsFolder): Promise
       await client.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
     }
   } finally {
+    await client.query('RESET statement_timeout').catch(() => undefined);
     client.release();
   }
 }

@@ -112,6 +112,9 @@ export const aclRules = pgTable(
  * idempotency key of the delivery guarantee and the index for per-device time ranges.
  * No foreign key to devices: ingest must not pay a lookup per row, and history may
  * outlive a deleted device.
+ *
+ * Partitioned by RANGE (ts), one partition per UTC day plus a DEFAULT partition, by
+ * migration 0010 (drizzle cannot declare partitioning): see telemetry-partitions.ts.
  */
 export const telemetry = pgTable(
   'telemetry',

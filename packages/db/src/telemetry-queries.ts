@@ -114,9 +114,12 @@ export async function deleteTelemetryBefore(
   const batchRows = options.batchRows ?? 10_000;
   let total = 0;
   for (;;) {
+    // By primary key, not ctid: telemetry is partitioned and a ctid names a row only within
+    // one partition. The outer `ts <` prunes the partitions the batch cannot be in.
+    const before = new Date(options.before);
     const result = await db.execute(sql`
-      DELETE FROM ${telemetry} WHERE ctid = ANY(ARRAY(
-        SELECT ctid FROM ${telemetry} WHERE ts < ${new Date(options.before)} LIMIT ${batchRows}))`);
+      DELETE FROM ${telemetry} WHERE ts < ${before} AND (device_id, ts, seq) IN (
+        SELECT device_id, ts, seq FROM ${telemetry} WHERE ts < ${before} LIMIT ${batchRows})`);
     const deleted = result.rowCount ?? 0;
     total += deleted;
     if (deleted < batchRows) return total;

@@ -5,6 +5,7 @@ import pg from 'pg';
 import { afterAll, expect, inject, it } from 'vitest';
 import { createDb } from '../src/client.ts';
 import { migrate, migrationsFolder } from '../src/migrate.ts';
+import { refreshTelemetryRollup } from '../src/telemetry-rollup.ts';
 import { withDatabase } from '../src/testing.ts';
 
 const adminUrl = inject('postgresUrl');
@@ -31,10 +32,12 @@ it('migrates a fresh database from several processes at once, applying each migr
     await migrate(clients[0]!.pool);
     const pool = clients[0]!.pool;
     const applied = await pool.query('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations');
-    expect(applied.rows[0]).toEqual({ n: 8 });
-    const tables = await pool.query<{ tablename: string }>(
-      "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename",
-    );
+    expect(applied.rows[0]).toEqual({ n: 9 });
+    // Tables, not the day partitions of telemetry (telemetry-partitions.test.ts covers those).
+    const tables = await pool.query<{ tablename: string }>(`
+      SELECT c.relname AS tablename FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+      WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND NOT c.relispartition
+      ORDER BY c.relname`);
     expect(tables.rows.map((row) => row.tablename)).toEqual([
       'acl_rules',
       'device_credentials',
@@ -124,5 +127,104 @@ it('marks the minutes of readings stored before the rollup existed, so the first
   } finally {
     await client.close();
     await rm(folder, { recursive: true, force: true });
+  }
+});
+
+it('partitions telemetry on upgrade from 0008, keeping every reading, its rollup and the rollup triggers', async () => {
+  const folder = await mkdtemp(join(tmpdir(), 'twinwire-migrations-'));
+  await cp(migrationsFolder, folder, { recursive: true });
+  const journalPath = join(folder, 'meta/_journal.json');
+  const journal = JSON.parse(await readFile(journalPath, 'utf8')) as { entries: { tag: string }[] };
+  journal.entries = journal.entries.filter((entry) => entry.tag < '0009');
+  await writeFile(journalPath, JSON.stringify(journal));
+
+  const client = createDb({ url: withDatabase(adminUrl, name), maxConnections: 2 });
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const today = new Date(Math.floor(Date.now() / 86_400_000) * 86_400_000);
+  const day = (offset: number) => new Date(today.getTime() + offset * 86_400_000);
+  try {
+    await migrate(client.pool, folder);
+    // Today, 3 days ago, 5 years ago (kept in DEFAULT), and a minute left dirty.
+    await client.pool.query(
+      `INSERT INTO telemetry (device_id, ts, seq, metrics) VALUES
+        ('kept', $1, 0, '{"v": 1}'), ('kept', $2, 1, '{"v": 2}'), ('kept', $3, 2, '{"v": 3}')`,
+      [day(0), day(-3), day(-5 * 365)],
+    );
+    await refreshTelemetryRollup(client.db);
+    await client.pool.query(
+      "INSERT INTO telemetry (device_id, ts, seq, metrics) VALUES ('kept', $1, 3, '{\"v\": 4}')",
+      [new Date(day(-3).getTime() + 60_000)],
+    );
+    const snapshot = async () =>
+      (
+        await client.pool.query<Record<string, unknown>>(`
+          SELECT 'reading' AS kind, device_id, ts, seq::text AS key, metrics::text AS value FROM telemetry
+          UNION ALL SELECT 'minute', device_id, bucket_start, metric, last_value::text FROM telemetry_rollup_1m
+          UNION ALL SELECT 'hour', device_id, bucket_start, metric, count::text FROM telemetry_rollup_1h
+          UNION ALL SELECT 'log', device_ids[1], minutes[1], '', '' FROM telemetry_rollup_log
+          ORDER BY 1, 2, 3, 4`)
+      ).rows;
+    const before = await snapshot();
+
+    await migrate(client.pool);
+
+    expect(await snapshot()).toEqual(before);
+    const placed = await client.pool.query<{ seq: string; partition: string }>(
+      'SELECT seq, tableoid::regclass::text AS partition FROM telemetry ORDER BY seq',
+    );
+    const partitionOf = (date: Date) =>
+      `telemetry_p${date.toISOString().slice(0, 10).replaceAll('-', '')}`;
+    expect(placed.rows).toEqual([
+      { seq: '0', partition: partitionOf(day(0)) },
+      { seq: '1', partition: partitionOf(day(-3)) },
+      { seq: '2', partition: 'telemetry_default' },
+      { seq: '3', partition: partitionOf(day(-3)) },
+    ]);
+    // The rollup triggers fire on the partitioned table: an insert logs its minute.
+    await client.pool.query(
+      "INSERT INTO telemetry (device_id, ts, seq, metrics) VALUES ('new', $1, 0, '{}')",
+      [day(1)],
+    );
+    const logged = await client.pool.query<{ device: string }>(
+      'SELECT device_ids[1] AS device FROM telemetry_rollup_log ORDER BY logged_at DESC LIMIT 1',
+    );
+    expect(logged.rows).toEqual([{ device: 'new' }]);
+    await refreshTelemetryRollup(client.db);
+    const hours = await client.pool.query<{ n: number }>(
+      "SELECT count(*)::int AS n FROM telemetry_rollup_1h WHERE device_id = 'kept'",
+    );
+    expect(hours.rows[0]?.n).toBe(3);
+  } finally {
+    await client.close();
+    await rm(folder, { recursive: true, force: true });
+  }
+});
+
+it("migrates beyond the pool's statement timeout, waiting for another process holding the migration lock", async () => {
+  const client = createDb({
+    url: withDatabase(adminUrl, name),
+    maxConnections: 2,
+    statementTimeoutMs: 100,
+  });
+  const holder = new pg.Client({ connectionString: withDatabase(adminUrl, name) });
+  await holder.connect();
+  try {
+    await holder.query('SELECT pg_advisory_lock($1)', [0x7477_6d67]);
+    const migrated = migrate(client.pool);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    await holder.query('SELECT pg_advisory_unlock($1)', [0x7477_6d67]);
+    await expect(migrated).resolves.toBeUndefined();
+    // The pool's connections keep their statement timeout for everything else.
+    const timeout = await client.pool.query<{ statement_timeout: string }>(
+      'SHOW statement_timeout',
+    );
+    expect(timeout.rows[0]?.statement_timeout).toBe('100ms');
+  } finally {
+    await holder.end();
+    await client.close();
   }
 });
