@@ -103,6 +103,32 @@ describe('properties pass through untouched', () => {
     await expect.poll(() => seen.length).toBe(1);
     expect(seen[0]?.packet.properties?.subscriptionIdentifier).toBe(42);
   });
+
+  it('puts the identifiers of all overlapping subscriptions on the one copy it sends [MQTT-3.3.4-4]', async () => {
+    // Found by the Eclipse Paho interoperability suite (client_test5.py,
+    // test_subscribe_identifiers): the copy carried the identifier of one subscription only.
+    const subscriber = await service();
+    const seen = messages(subscriber);
+    await subscriber.subscribeAsync('devices/sids/commands/go', {
+      qos: 1,
+      properties: { subscriptionIdentifier: 2 },
+    });
+    await subscriber.subscribeAsync('devices/sids/#', {
+      qos: 1,
+      properties: { subscriptionIdentifier: 3 },
+    });
+    await subscriber.subscribeAsync('devices/+/commands/go', { qos: 1 });
+    const publisher = await service();
+    await publisher.publishAsync('devices/sids/commands/go', 'x', { qos: 1 });
+    // A later message on the same subscriptions: every copy of the first has arrived by then.
+    await publisher.publishAsync('devices/sids/commands/go', 'end', { qos: 1 });
+    await expect.poll(() => seen.some((m) => m.payload === 'end')).toBe(true);
+
+    const copies = seen.filter((m) => m.payload === 'x');
+    expect(copies).toHaveLength(1);
+    const ids = [copies[0]?.packet.properties?.subscriptionIdentifier].flat();
+    expect(ids.sort()).toEqual([2, 3]);
+  });
 });
 
 describe('subscription options', () => {
