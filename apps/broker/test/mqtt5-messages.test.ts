@@ -129,6 +129,35 @@ describe('properties pass through untouched', () => {
     const ids = [copies[0]?.packet.properties?.subscriptionIdentifier].flat();
     expect(ids.sort()).toEqual([2, 3]);
   });
+
+  it('routes a PUBLISH written right behind two SUBSCRIBEs through both subscriptions [MQTT-3.3.4-4]', async () => {
+    // The Paho suite's test_subscribe_identifiers writes SUBSCRIBE, SUBSCRIBE, PUBLISH without
+    // waiting for the SUBACKs; the broker's subscribe hook answers later than its publish hook,
+    // and the PUBLISH was routed before the second subscription existed (identifier 2 only).
+    const raw = await rawClient(harness.broker.addresses.mqtt, {
+      clientId: 'ordered-sub',
+      username: 'service',
+      password: Buffer.from(SERVICE_SECRET),
+    });
+    raws.push(raw);
+    raw.send(
+      {
+        cmd: 'subscribe',
+        messageId: 1,
+        subscriptions: [{ topic: 'devices/order/commands/go', qos: 1 }],
+        properties: { subscriptionIdentifier: 2 },
+      },
+      {
+        cmd: 'subscribe',
+        messageId: 2,
+        subscriptions: [{ topic: 'devices/order/commands/go/#', qos: 1 }],
+        properties: { subscriptionIdentifier: 3 },
+      },
+      publishPacket({ topic: 'devices/order/commands/go', payload: Buffer.from('x') }),
+    );
+    const delivered = await raw.next<mqttPacket.IPublishPacket>((p) => p.cmd === 'publish');
+    expect([delivered.properties?.subscriptionIdentifier].flat().sort()).toEqual([2, 3]);
+  });
 });
 
 describe('subscription options', () => {
