@@ -103,6 +103,61 @@ describe('properties pass through untouched', () => {
     await expect.poll(() => seen.length).toBe(1);
     expect(seen[0]?.packet.properties?.subscriptionIdentifier).toBe(42);
   });
+
+  it('puts the identifiers of all overlapping subscriptions on the one copy it sends [MQTT-3.3.4-4]', async () => {
+    // Found by the Eclipse Paho interoperability suite (client_test5.py,
+    // test_subscribe_identifiers): the copy carried the identifier of one subscription only.
+    const subscriber = await service();
+    const seen = messages(subscriber);
+    await subscriber.subscribeAsync('devices/sids/commands/go', {
+      qos: 1,
+      properties: { subscriptionIdentifier: 2 },
+    });
+    await subscriber.subscribeAsync('devices/sids/#', {
+      qos: 1,
+      properties: { subscriptionIdentifier: 3 },
+    });
+    await subscriber.subscribeAsync('devices/+/commands/go', { qos: 1 });
+    const publisher = await service();
+    await publisher.publishAsync('devices/sids/commands/go', 'x', { qos: 1 });
+    // A later message on the same subscriptions: every copy of the first has arrived by then.
+    await publisher.publishAsync('devices/sids/commands/go', 'end', { qos: 1 });
+    await expect.poll(() => seen.some((m) => m.payload === 'end')).toBe(true);
+
+    const copies = seen.filter((m) => m.payload === 'x');
+    expect(copies).toHaveLength(1);
+    const ids = [copies[0]?.packet.properties?.subscriptionIdentifier].flat();
+    expect(ids.sort()).toEqual([2, 3]);
+  });
+
+  it('routes a PUBLISH written right behind two SUBSCRIBEs through both subscriptions [MQTT-3.3.4-4]', async () => {
+    // The Paho suite's test_subscribe_identifiers writes SUBSCRIBE, SUBSCRIBE, PUBLISH without
+    // waiting for the SUBACKs; the broker's subscribe hook answers later than its publish hook,
+    // and the PUBLISH was routed before the second subscription existed (identifier 2 only).
+    const raw = await rawClient(harness.broker.addresses.mqtt, {
+      clientId: 'ordered-sub',
+      username: 'service',
+      password: Buffer.from(SERVICE_SECRET),
+    });
+    raws.push(raw);
+    raw.send(
+      {
+        cmd: 'subscribe',
+        messageId: 1,
+        subscriptions: [{ topic: 'devices/order/commands/go', qos: 1 }],
+        properties: { subscriptionIdentifier: 2 },
+      },
+      {
+        cmd: 'subscribe',
+        messageId: 2,
+        subscriptions: [{ topic: 'devices/order/commands/go/#', qos: 1 }],
+        properties: { subscriptionIdentifier: 3 },
+      },
+      publishPacket({ topic: 'devices/order/commands/go', payload: Buffer.from('x') }),
+    );
+    const delivered = await raw.next<mqttPacket.IPublishPacket>((p) => p.cmd === 'publish');
+    expect([delivered.properties?.subscriptionIdentifier].flat().sort()).toEqual([2, 3]);
+  });
 });
 
 describe('subscription options', () => {
