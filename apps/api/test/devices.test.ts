@@ -383,7 +383,8 @@ describe('device credentials', () => {
     expect(issued).toEqual({
       id: expect.stringMatching(/^[0-9a-f-]{36}$/) as string,
       deviceId: 'cred-1',
-      secret: expect.stringMatching(/^[A-Za-z0-9_-]{40,}$/) as string,
+      // `<credential id>.<32 random bytes>`: the secret names its credential (issue #13.2).
+      secret: expect.stringMatching(/^[0-9a-f-]{36}\.[A-Za-z0-9_-]{43}$/) as string,
       createdAt: expect.stringMatching(/^\d{4}-/) as string,
       connect: {
         mqtt: { clientId: 'cred-1', username: 'cred-1', password: issued.secret },

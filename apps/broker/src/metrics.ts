@@ -136,7 +136,7 @@ export function createBrokerMetrics() {
       const delta = (key: keyof typeof reported) => gate.counts()[key] - reported[key];
       new Counter({
         name: 'twinwire_broker_login_hashes_total',
-        help: 'Password hashes (scrypt) computed to verify logins',
+        help: 'Secret and password hashes computed to verify logins (SHA-256 or scrypt)',
         registers,
         collect() {
           this.inc(delta('hashed'));

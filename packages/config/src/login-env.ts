@@ -11,7 +11,7 @@ export const loginProtectionEnv = {
     minimum: 1,
     maximum: 64,
     description:
-      'password hashes (scrypt) computed at once; each device secret costs ~40 ms and 16 MiB, each user password ~0.3 s and 128 MiB',
+      'password and secret hashes computed at once: each user password (scrypt) ~0.3 s and 128 MiB, a device secret microseconds (SHA-256; ~40 ms and 16 MiB for scrypt credentials issued before)',
   }),
   LOGIN_HASH_QUEUE: Env.integer({
     default: 64,

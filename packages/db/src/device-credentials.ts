@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { and, eq, inArray, isNull, notLike } from 'drizzle-orm';
 import type { Database } from './client.ts';
 import { deviceCredentials, devices } from './schema.ts';
-import { generateSecret, hashSecret, runHashNow, verifySecret, type RunHash } from './secrets.ts';
+import {
+  generateSecret,
+  hashDeviceSecret,
+  runHashNow,
+  verifySecret,
+  type RunHash,
+} from './secrets.ts';
 
 export interface IssuedCredential {
   id: string;
@@ -32,7 +38,7 @@ export async function issueDeviceCredential(
   const secret = `${id}.${generateSecret()}`;
   const [row] = await db
     .insert(deviceCredentials)
-    .values({ id, deviceId, secretHash: NAMED_HASH_PREFIX + (await hashSecret(secret)) })
+    .values({ id, deviceId, secretHash: NAMED_HASH_PREFIX + hashDeviceSecret(secret) })
     .returning({ id: deviceCredentials.id });
   if (!row) throw new Error(`no credential row returned for device ${deviceId}`);
   return { id: row.id, deviceId, secret };

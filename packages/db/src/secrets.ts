@@ -1,4 +1,4 @@
-import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+import { createHash, randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
 export interface ScryptParams {
   N: number;
@@ -6,9 +6,8 @@ export interface ScryptParams {
   p: number;
 }
 
-// Device secrets are 256-bit random values: brute force is out of reach at any cost, so their
-// hash only has to be cheap enough for frequent connects (the broker also caches successes).
-// N=2^14 costs 16 MiB and ~40 ms here.
+// Device secrets issued before `sha256$` hashes were scrypt N=2^14 (16 MiB, ~40 ms here); they
+// still verify. New ones are hashed with salted SHA-256 (hashDeviceSecret).
 export const DEVICE_SECRET_PARAMS: Readonly<ScryptParams> = { N: 16_384, r: 8, p: 1 };
 
 // User passwords are chosen by people, so they get OWASP's recommendation for scrypt
@@ -52,6 +51,32 @@ export async function hashSecret(
   ].join('$');
 }
 
+/**
+ * `sha256$salt$hash` for a device secret. A slow KDF protects guessable secrets (people's
+ * passwords); a device secret is 256 random bits, out of brute force's reach at any hash
+ * speed, so a stolen table gains nothing from a fast hash (as stored API tokens are hashed,
+ * e.g. GitHub's, and as EMQX's salted SHA-256 default does). Verifying costs microseconds, so
+ * a flood of wrong secrets costs the broker no CPU worth queueing for.
+ */
+export function hashDeviceSecret(secret: string): string {
+  const salt = randomBytes(SALT_LENGTH);
+  return ['sha256', salt.toString('base64url'), sha256(salt, secret).toString('base64url')].join(
+    '$',
+  );
+}
+
+function sha256(salt: Buffer, secret: string): Buffer {
+  return createHash('sha256').update(salt).update(secret, 'utf8').digest();
+}
+
+function verifySha256(secret: string, encoded: string): boolean {
+  const parts = encoded.split('$');
+  if (parts.length !== 3) return false;
+  const expected = Buffer.from(parts[2]!, 'base64url');
+  if (expected.length !== 32) return false;
+  return timingSafeEqual(sha256(Buffer.from(parts[1]!, 'base64url'), secret), expected);
+}
+
 interface StoredHash {
   params: ScryptParams;
   salt: Buffer;
@@ -70,7 +95,9 @@ function parse(encoded: string): StoredHash | null {
   return { params, salt: Buffer.from(salt, 'base64url'), expected };
 }
 
+/** Whether `secret` matches a stored `scrypt$…` or `sha256$…` hash. */
 export async function verifySecret(secret: string, encoded: string): Promise<boolean> {
+  if (encoded.startsWith('sha256$')) return verifySha256(secret, encoded);
   const stored = parse(encoded);
   if (!stored) return false;
   const actual = await derive(secret, stored.salt, stored.params, stored.expected.length).catch(

@@ -31,8 +31,9 @@ export function deviceCredentialsOf(request: FastifyRequest): DeviceCredentials 
 const MAX_CACHED = 10_000;
 
 /**
- * Verifies device credentials, remembering successes for `ttlMs`: scrypt costs ~45 ms, and a
- * fleet reconnecting at once must not queue seconds of hashing. Only a hash of the secret is
+ * Verifies device credentials, remembering successes for `ttlMs`: a fleet reconnecting at
+ * once must not queue a lookup each, nor seconds of scrypt for credentials issued before
+ * device secrets were hashed with SHA-256. Only a hash of the secret is
  * kept. A revocation NOTIFY (see db-events) forgets the device's entries at once; without
  * it a revoked credential would keep working for at most `ttlMs` on new connections.
  */

@@ -7,7 +7,8 @@ interface Entry {
 
 /**
  * Remembers successful device verifications for a short time, so a reconnect storm does not
- * cost one scrypt (~45 ms of CPU) per connection. Keyed by device, then by a hash of the
+ * cost a database lookup and a hash per connection (a scrypt of ~45 ms for credentials issued
+ * before device secrets were hashed with SHA-256). Keyed by device, then by a hash of the
  * secret: the secret itself is never kept. Revocation forgets a device's entries at once.
  */
 export class CredentialCache {

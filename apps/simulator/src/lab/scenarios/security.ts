@@ -1,6 +1,6 @@
 /**
  * Scenario 6, security cost: connection handshake time and bytes with TLS and without, per
- * protocol; what a device password costs at connect (scrypt, then the broker's cache); the
+ * protocol; what a device password costs at connect (a hash verification, then the broker's cache); the
  * ACL decision's cost per message; and whether a subscription outside the rules is refused.
  */
 import mqtt from 'mqtt';
@@ -135,7 +135,7 @@ export const securityScenario: Scenario = {
     return {
       method:
         `${sizes.connects} sequential connects per transport, socket open → WebSocket open / CONNACK, bytes at the socket (both directions). TLS 1.3 with a P-256 certificate. ` +
-        `Device password: an MQTT/TCP device connect with its issued secret, first (scrypt verification) then again (the broker caches a verified secret 30 s). ACL: ${sizes.aclChecks} decisions of the broker's compiled evaluator in this process.`,
+        `Device password: an MQTT/TCP device connect with its issued secret, first (hash verification) then again (the broker caches a verified secret 30 s). ACL: ${sizes.aclChecks} decisions of the broker's compiled evaluator in this process.`,
       tables: [
         {
           title: 'Handshake with and without TLS',
@@ -171,7 +171,7 @@ export const securityScenario: Scenario = {
           ],
           rows: [
             {
-              what: 'MQTT device connect, first (scrypt verify)',
+              what: 'MQTT device connect, first (hash verify)',
               value: num(device.first, 2),
               unit: 'ms',
             },
@@ -227,7 +227,7 @@ export const securityScenario: Scenario = {
       ],
       notes: [
         ...notes,
-        'The lab’s MQTT clients connect anonymously in local mode (viewer role plus this run’s rules); a device password adds the scrypt verification shown above on a first connect.',
+        'The lab’s MQTT clients connect anonymously in local mode (viewer role plus this run’s rules); a device password adds the hash verification shown above on a first connect.',
         'MQTT over WebSocket + TLS is terminated by the lab’s helper in front of the broker.',
       ],
     };
