@@ -70,11 +70,11 @@ function sha256(salt: Buffer, secret: string): Buffer {
 }
 
 function verifySha256(secret: string, encoded: string): boolean {
-  const parts = encoded.split('$');
-  if (parts.length !== 3) return false;
-  const expected = Buffer.from(parts[2]!, 'base64url');
+  const [, salt, hash, ...rest] = encoded.split('$');
+  if (salt === undefined || hash === undefined || rest.length > 0) return false;
+  const expected = Buffer.from(hash, 'base64url');
   if (expected.length !== 32) return false;
-  return timingSafeEqual(sha256(Buffer.from(parts[1]!, 'base64url'), secret), expected);
+  return timingSafeEqual(sha256(Buffer.from(salt, 'base64url'), secret), expected);
 }
 
 interface StoredHash {
