@@ -24,6 +24,9 @@ export async function startTestTwinwire(
   const platform = await startPlatform({
     databaseUrl: database.url,
     brokerEnv: { MQTT_MAX_PUBLISH_RATE: '0', ...options.brokerEnv },
+    // Every fleet run signs in (provisioning, then verification) from 127.0.0.1: a test file's
+    // runs are scripted sign-ins, over the 10 a minute an address gets by default.
+    apiEnv: { LOGIN_RATE_LIMIT: '1000' },
     ...(options.tls ? { tls: { cert: tlsFixtures.cert, key: tlsFixtures.key } } : {}),
   });
   const admin = platform.admin;
