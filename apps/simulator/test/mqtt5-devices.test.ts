@@ -170,7 +170,8 @@ describe('an MQTT 5 simulated device', () => {
     try {
       await caller.subscribeAsync(`devices/${deviceId}/commands/+/ack`, { qos: 1 });
       device.start();
-      await until(() => device.connected);
+      // A command published before the device's SUBACK would find no subscriber.
+      await until(() => device.listeningForCommands);
       // Another topic than the command's own ack topic, so the answer proves where it went;
       // still one the device may publish to (the broker holds responses to its ACL).
       const responseTopic = commandAckTopic(deviceId, 'reply-here');

@@ -67,6 +67,7 @@ export class MqttDevice implements VirtualDevice {
   readonly counters = emptyCounters();
   lastError: string | undefined;
   private client: MqttClient | undefined;
+  private commandsGranted = false;
   private readonly backoff: Backoff;
   private readonly stores = { incomingStore: new mqtt.Store(), outgoingStore: new mqtt.Store() };
   private readonly topic: string;
@@ -88,6 +89,11 @@ export class MqttDevice implements VirtualDevice {
 
   get connected(): boolean {
     return this.client?.connected === true;
+  }
+
+  /** Connected with its command subscription granted (SUBACK): commands reach it from now. */
+  get listeningForCommands(): boolean {
+    return this.connected && this.commandsGranted;
   }
 
   start(): void {
@@ -125,6 +131,8 @@ export class MqttDevice implements VirtualDevice {
       up = true;
       this.backoff.reset();
       this.counters.connects += 1;
+      // A resumed session keeps the subscription it had.
+      this.commandsGranted = connack.sessionPresent;
       if (connack.sessionPresent) this.counters.sessionsResumed += 1;
       else this.subscribeCommands(client);
     });
@@ -214,6 +222,8 @@ export class MqttDevice implements VirtualDevice {
       if (error || granted?.some((grant) => grant.qos === 128)) {
         this.counters.errors += 1;
         this.lastError = error ? describeError(error) : 'command subscription refused';
+      } else {
+        this.commandsGranted = true;
       }
     });
   }
