@@ -41,6 +41,9 @@ export function listenToDb(options: {
       connectionString: options.url,
       application_name: options.applicationName ?? 'twinwire-events',
     });
+    // A connection that breaks while connecting or LISTENing emits 'error' before run() waits
+    // for it: the failure is handled through the rejected promise, never as an uncaught error.
+    next.on('error', () => undefined);
     next.on('notification', (message) => {
       options.channels[message.channel]?.(message.payload ?? '');
     });
