@@ -31,6 +31,12 @@ export function createDb(options: CreateDbOptions): DbClient {
   // An idle client losing its server (restart, failover) must not crash the process:
   // the pool discards it and the next query reconnects.
   pool.on('error', () => undefined);
+  // Nor a checked-out one, between the statements of a transaction: pg emits the socket's
+  // error on the client, and the pool listens only while it is idle. The work in progress
+  // learns of it from its next query, which fails.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+  });
   const db = drizzle(pool, { schema });
   return {
     db,
