@@ -10,8 +10,12 @@ import { TEST_JWT_SECRET } from './helpers/build-app.ts';
 
 // [issue #13.8] /readyz follows the database: while the link to PostgreSQL is cut the API can
 // serve nothing useful, so a load balancer must stop sending it requests until it is back.
+// Cutting and restoring the link waits out reconnects: slow on a loaded 2-core machine.
+// Known flake (about 1 run in 5 here, a hang since the partition housekeeping landed): the
+// retry keeps CI honest until its cause is found; a broken /readyz fails every attempt.
 it(
   'answers /readyz 503 while the database link is cut and 200 once it is back',
+  { timeout: 45_000, retry: 2 },
   async () => {
     const database = await createTestDatabase(inject('postgresUrl'));
     const outage = await startOutageProxy(database.url);
@@ -48,9 +52,5 @@ it(
       await outage.close();
       await database.drop();
     }
-    // Cutting and restoring the link waits out reconnects: slow on a loaded 2-core machine.
-    // Known flake (about 1 run in 5 here, a hang since the partition housekeeping landed): a
-    // retry keeps CI honest until its cause is found; a broken /readyz fails every attempt.
   },
-  { timeout: 45_000, retry: 2 },
 );
