@@ -8,7 +8,8 @@ import {
   type ClientRecord,
 } from '@twinwire/db/client-queries';
 import { Type } from 'typebox';
-import { InvalidRequest, NotFound } from '../errors.ts';
+import { NotFound } from '../errors.ts';
+import { decodeCursor, encodeCursor } from '../routes/opaque-cursor.ts';
 import { ErrorResponse } from '../routes/shared-schemas.ts';
 import { clearClientSession, disconnectClient } from './actions.ts';
 import { BrokerList, ClientPage, ClientParams, ClientView, ListClientsQuery } from './schemas.ts';
@@ -24,16 +25,6 @@ function clientView(record: ClientRecord) {
     disconnectedAt: record.disconnectedAt?.toISOString() ?? null,
     updatedAt: record.updatedAt.toISOString(),
   };
-}
-
-const encodeCursor = (clientId: string) => Buffer.from(clientId, 'utf8').toString('base64url');
-function decodeCursor(cursor: string): string {
-  const clientId = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (clientId === '' || encodeCursor(clientId) !== cursor)
-    throw new InvalidRequest(
-      'querystring/cursor is not a cursor this API issued; pass nextCursor unchanged or omit it',
-    );
-  return clientId;
 }
 
 /**

@@ -10,6 +10,7 @@ import {
 import createError from '@fastify/error';
 import { Type } from 'typebox';
 import { InvalidRequest, NotFound } from '../errors.ts';
+import { decodeCursor, encodeCursor } from '../routes/opaque-cursor.ts';
 import { ErrorResponse } from '../routes/shared-schemas.ts';
 import { ListRetainedQuery, RetainedPage, RetainedTopicQuery } from './schemas.ts';
 
@@ -22,16 +23,6 @@ const RemovalTimeout = createError(
   'a broker holding the retained message did not confirm its removal within %s s; it may be overloaded or stopping: reload the list and retry',
   504,
 );
-
-const encodeCursor = (topic: string) => Buffer.from(topic, 'utf8').toString('base64url');
-function decodeCursor(cursor: string): string {
-  const topic = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (topic === '' || encodeCursor(topic) !== cursor)
-    throw new InvalidRequest(
-      'querystring/cursor is not a cursor this API issued; pass nextCursor unchanged or omit it',
-    );
-  return topic;
-}
 
 /**
  * The retained messages the brokers hold (from `retained_messages`, which each broker keeps
