@@ -13,6 +13,7 @@ import {
   smallint,
   text,
   timestamp,
+  uniqueIndex,
   uuid,
 } from 'drizzle-orm/pg-core';
 
@@ -321,4 +322,173 @@ export const retainedMessages = pgTable(
     primaryKey({ columns: [table.topic, table.brokerId] }),
     index('retained_messages_publisher_idx').on(table.publisherKind, table.publisherId),
   ],
+);
+
+export const alarmSeverities = ['info', 'warning', 'critical'] as const;
+export type AlarmSeverity = (typeof alarmSeverities)[number];
+export const alarmStates = ['raised', 'acknowledged', 'cleared'] as const;
+export type AlarmState = (typeof alarmStates)[number];
+
+/**
+ * A rule on telemetry (issue #18): which devices (one, those with a tag, or all), which
+ * metric, the condition (packages/schemas alarms.ts: a comparison, a range, or no reading for
+ * N seconds), how long it must hold before an alarm is raised and how long it must stop
+ * holding before the alarm clears (hysteresis).
+ */
+export const alarmRules = pgTable(
+  'alarm_rules',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    name: text('name').notNull(),
+    deviceId: text('device_id').references(() => devices.id, { onDelete: 'cascade' }),
+    tag: text('tag'),
+    metric: text('metric'),
+    condition: jsonb('condition').$type<Record<string, unknown>>().notNull(),
+    raiseAfterS: integer('raise_after_s').notNull().default(0),
+    clearAfterS: integer('clear_after_s').notNull().default(0),
+    severity: text('severity').$type<AlarmSeverity>().notNull(),
+    message: text('message').notNull(),
+    enabled: boolean('enabled').notNull().default(true),
+    ...timestamps,
+  },
+  (table) => [
+    check('alarm_rules_severity_check', sql`${table.severity} in ('info', 'warning', 'critical')`),
+    check('alarm_rules_scope_check', sql`${table.deviceId} is null or ${table.tag} is null`),
+    check('alarm_rules_hold_check', sql`${table.raiseAfterS} >= 0 and ${table.clearAfterS} >= 0`),
+  ],
+);
+
+/**
+ * Whether a rule's condition holds for a device and since when: the evaluator writes it
+ * only when that flips, so a restart knows how long a condition has held.
+ */
+export const alarmRuleStates = pgTable(
+  'alarm_rule_states',
+  {
+    ruleId: uuid('rule_id')
+      .notNull()
+      .references(() => alarmRules.id, { onDelete: 'cascade' }),
+    deviceId: text('device_id')
+      .notNull()
+      .references(() => devices.id, { onDelete: 'cascade' }),
+    holding: boolean('holding').notNull(),
+    since: timestamp('since', { withTimezone: true, precision: 3 }).notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.ruleId, table.deviceId] })],
+);
+
+/**
+ * Raised → acknowledged → cleared. At most one open (not cleared) alarm per rule and device,
+ * enforced by `alarms_open_idx`, so concurrent evaluators raise it once. Rows stay as history;
+ * a deleted rule leaves its alarms with `rule_id` null and their own copy of name and severity.
+ */
+export const alarms = pgTable(
+  'alarms',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    ruleId: uuid('rule_id').references(() => alarmRules.id, { onDelete: 'set null' }),
+    ruleName: text('rule_name').notNull(),
+    deviceId: text('device_id')
+      .notNull()
+      .references(() => devices.id, { onDelete: 'cascade' }),
+    severity: text('severity').$type<AlarmSeverity>().notNull(),
+    state: text('state').$type<AlarmState>().notNull().default('raised'),
+    message: text('message').notNull(),
+    value: jsonb('value').$type<number | boolean | string | null>(),
+    raisedAt: timestamp('raised_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    acknowledgedAt: timestamp('acknowledged_at', { withTimezone: true, precision: 3 }),
+    acknowledgedBy: text('acknowledged_by'),
+    clearedAt: timestamp('cleared_at', { withTimezone: true, precision: 3 }),
+    clearedBy: text('cleared_by'),
+  },
+  (table) => [
+    check('alarms_state_check', sql`${table.state} in ('raised', 'acknowledged', 'cleared')`),
+    uniqueIndex('alarms_open_idx')
+      .on(table.ruleId, table.deviceId)
+      .where(sql`${table.clearedAt} is null`),
+    index('alarms_raised_idx').on(table.raisedAt, table.id),
+    index('alarms_device_idx').on(table.deviceId, table.raisedAt),
+  ],
+);
+
+export const webhookEventTypes = [
+  'alarm.raised',
+  'alarm.acknowledged',
+  'alarm.cleared',
+  'device.online',
+  'device.offline',
+  'telemetry',
+] as const;
+export type WebhookEventType = (typeof webhookEventTypes)[number];
+
+/** Where events are POSTed; `secret` signs each body (it must be kept to sign, not hashed). */
+export const webhookDestinations = pgTable('webhook_destinations', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  name: text('name').notNull(),
+  url: text('url').notNull(),
+  events: text('events').array().$type<WebhookEventType[]>().notNull(),
+  secret: text('secret').notNull(),
+  enabled: boolean('enabled').notNull().default(true),
+  ...timestamps,
+});
+
+/**
+ * The transactional outbox: one row per event and destination, written in the transaction
+ * that made the event happen. `pending` rows are delivered in id order per destination and
+ * device; `dead` ones gave up after the configured attempts and wait for a re-send.
+ */
+export const webhookOutbox = pgTable(
+  'webhook_outbox',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    destinationId: uuid('destination_id')
+      .notNull()
+      .references(() => webhookDestinations.id, { onDelete: 'cascade' }),
+    eventId: uuid('event_id').notNull(),
+    eventType: text('event_type').$type<WebhookEventType>().notNull(),
+    deviceId: text('device_id'),
+    body: jsonb('body').$type<Record<string, unknown>>().notNull(),
+    status: text('status').$type<'pending' | 'delivered' | 'dead'>().notNull().default('pending'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: timestamp('next_attempt_at', { withTimezone: true, precision: 3 })
+      .notNull()
+      .defaultNow(),
+    lastError: text('last_error'),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    deliveredAt: timestamp('delivered_at', { withTimezone: true, precision: 3 }),
+  },
+  (table) => [
+    check('webhook_outbox_status_check', sql`${table.status} in ('pending', 'delivered', 'dead')`),
+    index('webhook_outbox_due_idx')
+      .on(table.nextAttemptAt)
+      .where(sql`${table.status} = 'pending'`),
+    index('webhook_outbox_order_idx')
+      .on(table.destinationId, table.deviceId, table.id)
+      .where(sql`${table.status} = 'pending'`),
+    index('webhook_outbox_dead_idx')
+      .on(table.id)
+      .where(sql`${table.status} = 'dead'`),
+  ],
+);
+
+/** Every delivery attempt: its HTTP status or the network error, and how long it took. */
+export const webhookDeliveries = pgTable(
+  'webhook_deliveries',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    outboxId: bigint('outbox_id', { mode: 'number' })
+      .notNull()
+      .references(() => webhookOutbox.id, { onDelete: 'cascade' }),
+    destinationId: uuid('destination_id')
+      .notNull()
+      .references(() => webhookDestinations.id, { onDelete: 'cascade' }),
+    attempt: integer('attempt').notNull(),
+    statusCode: integer('status_code'),
+    error: text('error'),
+    durationMs: integer('duration_ms').notNull(),
+    attemptedAt: timestamp('attempted_at', { withTimezone: true, precision: 3 })
+      .notNull()
+      .defaultNow(),
+  },
+  (table) => [index('webhook_deliveries_destination_idx').on(table.destinationId, table.id)],
 );

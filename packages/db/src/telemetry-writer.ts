@@ -17,6 +17,12 @@ export interface TelemetryWriterOptions {
   retryDelayMs?: { initial: number; max: number };
   /** Told about every failed attempt, e.g. to log it; retries continue regardless. */
   onRetry?: (error: unknown, attempt: number) => void;
+  /**
+   * Runs after each batch commits and before its writes resolve (alarm evaluation): what
+   * is acknowledged has been through it, and a redelivered reading, stored once, passes
+   * again. Must not reject.
+   */
+  onCommitted?: (rows: readonly TelemetryRow[]) => Promise<void>;
 }
 
 export interface TelemetryWriterStats {
@@ -123,6 +129,7 @@ export function createTelemetryWriter(options: TelemetryWriterOptions): Telemetr
       counters.batches += 1;
       counters.committed += batch.length;
       counters.duplicates += batch.length - inserted;
+      await options.onCommitted?.(batch.map((pending) => pending.row));
       for (const pending of batch) pending.resolve();
     } catch {
       // The database refused the batch outright: isolate the rows it refuses so one bad
@@ -132,6 +139,7 @@ export function createTelemetryWriter(options: TelemetryWriterOptions): Telemetr
           const inserted = await withRetries([pending.row]);
           counters.committed += 1;
           counters.duplicates += 1 - inserted;
+          await options.onCommitted?.([pending.row]);
           pending.resolve();
         } catch (error) {
           counters.rejected += 1;
