@@ -6,6 +6,9 @@ import type { DbClient } from '@twinwire/db/client';
 import type { AclStore } from '@twinwire/db/acl-store';
 import { limits } from '@twinwire/schemas/limits';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { alarmEngine } from './alarms/alarm-engine.ts';
+import { alarmRoutes } from './alarms/alarm-routes.ts';
+import { alarmRuleRoutes } from './alarms/rule-routes.ts';
 import { brokerLinkPlugin, type BrokerLink } from './broker-link.ts';
 import { allowedOrigins, type ApiConfig } from './config.ts';
 import { corsOptions } from './plugins/cors-options.ts';
@@ -85,6 +88,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(fastifyWebsocket, { options: { maxPayload: limits.maxPayloadBytes } });
   await app.register(brokerLinkPlugin, { link: deps.broker });
   await app.register(dbEvents, { url: deps.databaseUrl, acl: deps.acl });
+  await app.register(alarmEngine, {
+    pool: deps.db.pool,
+    databaseUrl: deps.databaseUrl,
+    noDataSweepMs: config.ALARM_NO_DATA_SWEEP_MS,
+  });
   // Devices authenticate with their own credential, so this sits outside the JWT context.
   await app.register(deviceSocketRoutes, { db: deps.db, logins, ...deps.deviceSocket });
 
@@ -120,6 +128,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
             : { actionTimeoutMs: deps.clientActionTimeoutMs }),
         });
         await v1.register(userRoutes, { db: deps.db.db });
+        await v1.register(alarmRuleRoutes, { pool: deps.db.pool });
+        await v1.register(alarmRoutes, { pool: deps.db.pool });
         await v1.register(retainedRoutes, {
           db: deps.db.db,
           ...(deps.clientActionTimeoutMs === undefined

@@ -85,6 +85,53 @@ export const ApiEnv = Type.Object({
     minimum: 1,
     description: 'login attempts per minute per client address',
   }),
+  ALARM_NO_DATA_SWEEP_MS: Env.integer({
+    default: 5_000,
+    minimum: 0,
+    description:
+      'how often "no reading for N seconds" alarm rules are checked (one instance at a time); 0 turns the check off on this instance',
+  }),
+  WEBHOOK_POLL_MS: Env.integer({
+    default: 1_000,
+    minimum: 0,
+    description:
+      'how often the webhook outbox is polled for due retries (new events wake the worker at once); 0 turns delivery off on this instance',
+  }),
+  WEBHOOK_CONCURRENCY: Env.integer({
+    default: 8,
+    minimum: 1,
+    maximum: 256,
+    description: 'webhook deliveries in flight at once on this instance',
+  }),
+  WEBHOOK_TIMEOUT_MS: Env.integer({
+    default: 10_000,
+    minimum: 100,
+    description: 'how long a webhook receiver has to answer before the attempt fails',
+  }),
+  WEBHOOK_MAX_ATTEMPTS: Env.integer({
+    default: 10,
+    minimum: 1,
+    description:
+      'failed attempts after which an event becomes a dead letter (re-send it from the API)',
+  }),
+  WEBHOOK_RETRY_BASE_MS: Env.integer({
+    default: 1_000,
+    minimum: 10,
+    description: 'first retry delay; doubled after each failure, with jitter',
+  }),
+  WEBHOOK_RETRY_MAX_MS: Env.integer({
+    default: 3_600_000,
+    minimum: 10,
+    description: 'longest retry delay',
+  }),
+  WEBHOOK_ALLOW_PRIVATE: Env.boolean(
+    false,
+    'let webhook URLs reach private addresses (10/8, 172.16/12, 192.168/16, fc00::/7, 100.64/10); link-local and cloud metadata addresses stay refused',
+  ),
+  WEBHOOK_ALLOW_LOOPBACK: Env.boolean(
+    false,
+    'let webhook URLs reach loopback addresses (127/8, ::1), e.g. a receiver on the same host',
+  ),
   ...loginProtectionEnv,
   LOG_LEVEL: Env.logLevel(),
 });

@@ -2,6 +2,8 @@ import type { DbClient } from '@twinwire/db/client';
 import { createTelemetryWriter, type TelemetryWriter } from '@twinwire/db/telemetry-writer';
 import { Aedes, type Client, type ConnectPacket } from 'aedes';
 import { createAclStore } from '@twinwire/db/acl-store';
+import { createAlarmEvaluator } from '@twinwire/alarms/evaluator';
+import { alarmEventPacket } from '@twinwire/alarms/alarm-topic';
 import { CLIENT_ACTIONS_CHANNEL, parseClientAction } from '@twinwire/db/client-registry';
 import { databaseAnswers } from '@twinwire/db/reachability';
 import {
@@ -80,15 +82,6 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
       }
     },
   });
-  const writer = createTelemetryWriter({
-    pool: deps.db.pool,
-    maxQueuedRows: config.QOS0_BUFFER_ROWS,
-    onRetry: (error, attempt) => {
-      if (attempt === 1)
-        log.warn({ err: error }, 'database unavailable: holding readings and retrying');
-    },
-  });
-
   const cluster = config.REDIS_URL ? createClusterBackends(config.REDIS_URL, log) : undefined;
   if (cluster) {
     await cluster.ready(REDIS_START_TIMEOUT_MS);
@@ -116,6 +109,27 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
     topicAliasMaximum: config.MQTT_TOPIC_ALIAS_MAXIMUM,
     maximumPacketSize: config.MQTT_MAX_PACKET_BYTES,
   });
+  const alarms = createAlarmEvaluator({
+    pool: deps.db.pool,
+    databaseUrl: deps.databaseUrl,
+    log,
+    // This broker made the transition, so it alone publishes it (QoS 1, not retained).
+    onEvent: (event) => {
+      aedes.publish(alarmEventPacket(event), () => undefined);
+    },
+  });
+  await alarms.ready;
+  const writer = createTelemetryWriter({
+    pool: deps.db.pool,
+    maxQueuedRows: config.QOS0_BUFFER_ROWS,
+    // Alarm rules run where readings commit, so MQTT and WebSocket devices share them.
+    onCommitted: (rows) => alarms.evaluate(rows),
+    onRetry: (error, attempt) => {
+      if (attempt === 1)
+        log.warn({ err: error }, 'database unavailable: holding readings and retrying');
+    },
+  });
+
   // The in-memory persistence loses and duplicates QoS 2 messages of persistent sessions:
   // without Redis the outgoing queues are ours (and counted for the client registry).
   const sessionQueues = cluster ? cluster.sessionQueues : installOutgoingQueues(aedes);
@@ -315,6 +329,7 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
     await closeAedes();
     await cluster?.close();
     await writer.close();
+    await alarms.close();
     await clientRegistry.close().catch(() => undefined);
     await dbEvents.close();
     throw error;
@@ -343,6 +358,7 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
       await cluster?.close();
       await listenersClosed;
       await writer.close();
+      await alarms.close();
       await presence.flushLastSeen();
       await retainedSources.flush();
       await clientRegistry.close().catch((error: unknown) => {

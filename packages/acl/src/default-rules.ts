@@ -10,15 +10,18 @@ const grants: Readonly<Record<Role, readonly Grant[]>> = {
     ['publish', 'command-ack', 'devices/{deviceId}/commands/+/ack', 'Acks of its commands'],
     ['subscribe', 'commands', 'devices/{deviceId}/commands/#', 'Commands sent to it'],
     ['subscribe', 'errors', 'devices/{deviceId}/errors', 'Why its messages were rejected'],
+    ['subscribe', 'alarms', 'alarms/{deviceId}', 'Its own alarms'],
   ],
   viewer: [
     ['subscribe', 'telemetry', 'devices/+/telemetry', 'Every device’s readings'],
     ['subscribe', 'status', 'devices/+/status', 'Every device’s status'],
+    ['subscribe', 'alarms', 'alarms/+', 'Every device’s alarms'],
   ],
   operator: [
     ['subscribe', 'telemetry', 'devices/+/telemetry', 'Every device’s readings'],
     ['subscribe', 'status', 'devices/+/status', 'Every device’s status'],
     ['subscribe', 'devices', 'devices/#', 'All device traffic, commands and errors included'],
+    ['subscribe', 'alarms', 'alarms/+', 'Every device’s alarms'],
     ['publish', 'commands', 'devices/+/commands/+', 'Commands to any device'],
   ],
   admin: [
@@ -29,6 +32,8 @@ const grants: Readonly<Record<Role, readonly Grant[]>> = {
   service: [
     ['publish', 'devices', 'devices/#', 'Republished WebSocket telemetry, commands, errors'],
     ['subscribe', 'devices', 'devices/#', 'Device traffic streamed to dashboards'],
+    ['publish', 'alarms', 'alarms/+', 'Alarm transitions an API instance made'],
+    ['subscribe', 'alarms', 'alarms/+', 'Alarm transitions streamed to dashboards'],
   ],
 };
 

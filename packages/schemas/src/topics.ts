@@ -117,12 +117,18 @@ export function commandAckTopic(deviceId: string, name: string): string {
   return `devices/${checked('deviceId', deviceId)}/commands/${checked('commandName', name)}/ack`;
 }
 
+/** `alarms/{deviceId}`: the device's alarm transitions (issue #18), published by the platform. */
+export function alarmsTopic(deviceId: string): string {
+  return `alarms/${checked('deviceId', deviceId)}`;
+}
+
 /** Subscription filters across all devices. */
 export const topicFilters = {
   allTelemetry: 'devices/+/telemetry',
   allStatus: 'devices/+/status',
   allErrors: 'devices/+/errors',
   allCommandAcks: 'devices/+/commands/+/ack',
+  allAlarms: 'alarms/+',
 } as const;
 
 /** `devices/{deviceId}/commands/+`: what a device subscribes to for its commands. */

@@ -28,7 +28,13 @@ export const deviceSocketRoutes: FastifyPluginAsync<{
   /** How often WebSocket devices' last-seen times are written; default 10 s. */
   lastSeenFlushMs?: number;
 }> = async (app, options) => {
-  const writer = options.writer ?? createTelemetryWriter({ pool: options.db.pool });
+  // Readings commit through the alarm evaluator, as the broker's do (one place, both transports).
+  const writer =
+    options.writer ??
+    createTelemetryWriter({
+      pool: options.db.pool,
+      onCommitted: (rows) => app.alarms.evaluator.evaluate(rows),
+    });
   const authenticator = new DeviceAuthenticator(options.db.db);
   const presence = createWsPresence({
     link: () => app.brokerLink,

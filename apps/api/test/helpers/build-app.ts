@@ -17,7 +17,7 @@ export interface TestApi {
   roleTokens(): Promise<{ admin: string; operator: string; viewer: string }>;
   /** `app.inject` under /api/v1, as the holder of `token` (none: anonymous). */
   call(
-    method: 'GET' | 'POST' | 'PATCH' | 'DELETE',
+    method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
     url: string,
     token: string | undefined,
     payload?: unknown,
