@@ -7,6 +7,9 @@ import type { AclStore } from '@twinwire/db/acl-store';
 import { limits } from '@twinwire/schemas/limits';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { alarmEngine } from './alarms/alarm-engine.ts';
+import { createAddressPolicy } from './webhooks/address-policy.ts';
+import { webhookDelivery } from './webhooks/delivery-worker.ts';
+import { webhookRoutes } from './webhooks/webhook-routes.ts';
 import { alarmRoutes } from './alarms/alarm-routes.ts';
 import { alarmRuleRoutes } from './alarms/rule-routes.ts';
 import { brokerLinkPlugin, type BrokerLink } from './broker-link.ts';
@@ -64,6 +67,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   const origins = allowedOrigins(config);
+  const webhookPolicy = createAddressPolicy({
+    allowPrivate: config.WEBHOOK_ALLOW_PRIVATE,
+    allowLoopback: config.WEBHOOK_ALLOW_LOOPBACK,
+  });
   // One failed-login throttle and hash gate for the sign-in route and device sockets.
   const logins = createApiLoginGuard(createLoginProtection(config));
   await app.register(validation);
@@ -88,6 +95,19 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(fastifyWebsocket, { options: { maxPayload: limits.maxPayloadBytes } });
   await app.register(brokerLinkPlugin, { link: deps.broker });
   await app.register(dbEvents, { url: deps.databaseUrl, acl: deps.acl });
+  await app.register(webhookDelivery, {
+    pool: deps.db.pool,
+    databaseUrl: deps.databaseUrl,
+    policy: webhookPolicy,
+    settings: {
+      pollMs: config.WEBHOOK_POLL_MS,
+      concurrency: config.WEBHOOK_CONCURRENCY,
+      timeoutMs: config.WEBHOOK_TIMEOUT_MS,
+      maxAttempts: config.WEBHOOK_MAX_ATTEMPTS,
+      retryBaseMs: config.WEBHOOK_RETRY_BASE_MS,
+      retryMaxMs: config.WEBHOOK_RETRY_MAX_MS,
+    },
+  });
   await app.register(alarmEngine, {
     pool: deps.db.pool,
     databaseUrl: deps.databaseUrl,
@@ -130,6 +150,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
         await v1.register(userRoutes, { db: deps.db.db });
         await v1.register(alarmRuleRoutes, { pool: deps.db.pool });
         await v1.register(alarmRoutes, { pool: deps.db.pool });
+        await v1.register(webhookRoutes, { pool: deps.db.pool, policy: webhookPolicy });
         await v1.register(retainedRoutes, {
           db: deps.db.db,
           ...(deps.clientActionTimeoutMs === undefined
