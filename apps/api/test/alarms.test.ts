@@ -2,7 +2,7 @@ import { createUser } from '@twinwire/db/users';
 import type { Alarm, AlarmEvent, AlarmRule } from '@twinwire/schemas/alarms';
 import { alarmsTopic, telemetryTopic } from '@twinwire/schemas/topics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startStack, uniqueId, type Stack } from './helpers/with-broker.ts';
+import { FrameLog, startStack, uniqueId, type Stack } from './helpers/with-broker.ts';
 
 let stack: Stack;
 let tokens: { admin: string; operator: string; viewer: string };
@@ -152,6 +152,27 @@ describe('alarms raised by either transport', () => {
     await acked;
     // The ack follows evaluation: the alarm exists by now.
     expect(await openAlarms(deviceId)).toMatchObject([{ deviceId, value: 77 }]);
+  });
+});
+
+describe('alarms on the live WebSocket', () => {
+  it('a dashboard subscribed to alarms/+ is told of a transition as it happens', async () => {
+    const { deviceId, secret } = await stack.provision();
+    await call('POST', '/alarm-rules', tokens.operator, hotRule(deviceId));
+    const socket = await stack.openWs(`/ws/live?access_token=${encodeURIComponent(tokens.viewer)}`);
+    const frames = new FrameLog(socket);
+    socket.send(JSON.stringify({ type: 'subscribe', id: 'a', filter: 'alarms/+' }));
+    expect(await frames.next((frame) => frame.id === 'a')).toMatchObject({ type: 'subscribed' });
+    const device = await stack.mqttDevice(deviceId, secret);
+    await device.publishAsync(
+      telemetryTopic(deviceId),
+      JSON.stringify({ ts: Date.now(), seq: 1, metrics: { temp: 99 } }),
+      { qos: 1 },
+    );
+    expect(await frames.next((frame) => frame.type === 'message')).toMatchObject({
+      topic: alarmsTopic(deviceId),
+      payload: { type: 'alarm.raised', data: { deviceId, state: 'raised', value: 99 } },
+    });
   });
 });
 
