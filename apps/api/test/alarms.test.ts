@@ -2,12 +2,15 @@ import { createUser } from '@twinwire/db/users';
 import type { Alarm, AlarmEvent, AlarmRule } from '@twinwire/schemas/alarms';
 import { alarmsTopic, telemetryTopic } from '@twinwire/schemas/topics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebhookReceiver } from './helpers/webhook-receiver.ts';
 import { FrameLog, startStack, uniqueId, type Stack } from './helpers/with-broker.ts';
 
 let stack: Stack;
 let tokens: { admin: string; operator: string; viewer: string };
 beforeAll(async () => {
-  stack = await startStack();
+  stack = await startStack({
+    env: { WEBHOOK_ALLOW_LOOPBACK: 'true', WEBHOOK_POLL_MS: '50', WEBHOOK_RETRY_BASE_MS: '50' },
+  });
   tokens = {
     admin: await stack.tokenFor('admin'),
     operator: await stack.tokenFor('operator'),
@@ -173,6 +176,55 @@ describe('alarms on the live WebSocket', () => {
       topic: alarmsTopic(deviceId),
       payload: { type: 'alarm.raised', data: { deviceId, state: 'raised', value: 99 } },
     });
+  });
+});
+
+describe('device presence webhooks', () => {
+  it('an MQTT and a WebSocket device going online and offline each send device.online then device.offline', async () => {
+    let secret = '';
+    const receiver = new WebhookReceiver(() => secret);
+    await receiver.start();
+    try {
+      const created = await call('POST', '/webhooks', tokens.admin, {
+        name: 'presence',
+        url: receiver.url,
+        events: ['device.online', 'device.offline'],
+      });
+      secret = created.json<{ secret: string }>().secret;
+      const mqttDevice = await stack.provision();
+      const device = await stack.mqttDevice(mqttDevice.deviceId, mqttDevice.secret);
+      const wsDevice = await stack.provision();
+      const socket = await stack.openWs('/ws/device', {
+        headers: {
+          authorization: `Basic ${Buffer.from(`${wsDevice.deviceId}:${wsDevice.secret}`).toString('base64')}`,
+        },
+      });
+      const arrived = (deviceId: string) =>
+        receiver.received
+          .filter(
+            (entry) => 'protocol' in entry.event.data && entry.event.data.deviceId === deviceId,
+          )
+          .map((entry) => [entry.event.type, (entry.event.data as { protocol: string }).protocol]);
+      await expect.poll(() => arrived(mqttDevice.deviceId)).toEqual([['device.online', 'mqtt']]);
+      await expect.poll(() => arrived(wsDevice.deviceId)).toEqual([['device.online', 'websocket']]);
+      await device.endAsync();
+      socket.close();
+      await expect
+        .poll(() => arrived(mqttDevice.deviceId))
+        .toEqual([
+          ['device.online', 'mqtt'],
+          ['device.offline', 'mqtt'],
+        ]);
+      await expect
+        .poll(() => arrived(wsDevice.deviceId))
+        .toEqual([
+          ['device.online', 'websocket'],
+          ['device.offline', 'websocket'],
+        ]);
+      expect(receiver.received.every((entry) => entry.signatureValid)).toBe(true);
+    } finally {
+      await receiver.stop();
+    }
   });
 });
 

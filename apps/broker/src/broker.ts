@@ -140,7 +140,7 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
     log,
   });
   const notify = createDeviceNotifier(aedes);
-  const presence = createPresence({ aedes, db: deps.db.db, log });
+  const presence = createPresence({ aedes, db: deps.db.db, pool: deps.db.pool, log });
   // Rows of a retained store every broker shares (Redis) belong to no broker.
   const retainedStoreId = cluster ? SHARED_RETAINED_STORE : aedes.id;
   const retainedSources = createRetainedSources({

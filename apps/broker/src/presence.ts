@@ -1,10 +1,10 @@
 import type { Database } from '@twinwire/db/client';
 import { LastSeenBatch } from '@twinwire/db/last-seen';
-import { devices } from '@twinwire/db/schema';
+import { recordPresence } from '@twinwire/alarms/presence-events';
 import type { DeviceProtocol, DeviceStatus } from '@twinwire/schemas/messages';
 import { statusTopic } from '@twinwire/schemas/topics';
 import type { Aedes } from 'aedes';
-import { eq } from 'drizzle-orm';
+import type pg from 'pg';
 import type { Logger } from './log.ts';
 
 /**
@@ -14,6 +14,7 @@ import type { Logger } from './log.ts';
 export function createPresence(deps: {
   aedes: Aedes;
   db: Database;
+  pool: pg.Pool;
   log: Logger;
   now?: () => number;
 }) {
@@ -46,10 +47,8 @@ export function createPresence(deps: {
     at: number,
   ): Promise<void> {
     try {
-      await deps.db
-        .update(devices)
-        .set({ online, lastProtocol: protocol, lastSeenAt: new Date(at), updatedAt: new Date(at) })
-        .where(eq(devices.id, deviceId));
+      // With the device.online / device.offline webhook event, in one transaction.
+      await recordPresence(deps.pool, { deviceId, online, protocol, atMs: at });
     } catch (error) {
       deps.log.warn({ err: error, deviceId }, 'could not record device presence');
     }

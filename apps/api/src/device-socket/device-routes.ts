@@ -39,6 +39,7 @@ export const deviceSocketRoutes: FastifyPluginAsync<{
   const presence = createWsPresence({
     link: () => app.brokerLink,
     db: options.db.db,
+    pool: options.db.pool,
     log: app.log,
     ...(options.lastSeenFlushMs === undefined ? {} : { lastSeenFlushMs: options.lastSeenFlushMs }),
   });

@@ -1,9 +1,9 @@
 import type { Database } from '@twinwire/db/client';
 import { LastSeenBatch } from '@twinwire/db/last-seen';
-import { devices } from '@twinwire/db/schema';
+import { recordPresence } from '@twinwire/alarms/presence-events';
 import type { DeviceStatus } from '@twinwire/schemas/messages';
 import { statusTopic } from '@twinwire/schemas/topics';
-import { eq } from 'drizzle-orm';
+import type pg from 'pg';
 import type { FastifyBaseLogger } from 'fastify';
 import type { BrokerLink } from '../broker-link.ts';
 
@@ -15,6 +15,7 @@ import type { BrokerLink } from '../broker-link.ts';
 export function createWsPresence(deps: {
   link: () => BrokerLink | null;
   db: Database;
+  pool: pg.Pool;
   log: FastifyBaseLogger;
   /** How often last-seen times are written (one statement for every device). */
   lastSeenFlushMs?: number;
@@ -39,16 +40,13 @@ export function createWsPresence(deps: {
       .catch((error: unknown) => {
         deps.log.warn({ err: error, deviceId }, 'status publish failed');
       });
-    const recorded = deps.db
-      .update(devices)
-      .set({
-        online,
-        lastProtocol: 'websocket',
-        lastSeenAt: new Date(since),
-        updatedAt: new Date(since),
-      })
-      .where(eq(devices.id, deviceId))
-      .then(
+    // With the device.online / device.offline webhook event, in one transaction.
+    const recorded = recordPresence(deps.pool, {
+      deviceId,
+      online,
+      protocol: 'websocket',
+      atMs: since,
+    }).then(
         () => undefined,
         (error: unknown) => {
           deps.log.warn({ err: error, deviceId }, 'could not record device presence');
