@@ -4,6 +4,7 @@ import { can } from '../auth/permissions.ts';
 import { useServices, useSession } from './services.tsx';
 import { LiveBanner, LiveIndicator } from '../ui/live-banner.tsx';
 import { navigationFor } from './navigation.ts';
+import { AlarmBadge } from '../alarms/alarm-badge.tsx';
 
 export function AppShell() {
   const { api, live } = useServices();
@@ -51,6 +52,7 @@ export function AppShell() {
           </ul>
         </nav>
         <div className="account">
+          <AlarmBadge />
           <LiveIndicator />
           <span className="user">
             {session?.user.username} <span className="role">{session?.user.role}</span>

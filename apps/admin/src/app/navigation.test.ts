@@ -7,13 +7,22 @@ describe('navigationFor', () => {
     navigationFor((capability: Capability) => can(role, capability)).map((item) => item.label);
 
   it('shows viewers the pages every role may see', () => {
-    expect(labels('viewer')).toEqual(['Overview', 'Devices', 'Topic explorer', 'Protocol lab']);
+    expect(labels('viewer')).toEqual([
+      'Overview',
+      'Devices',
+      'Alarms',
+      'Alarm rules',
+      'Topic explorer',
+      'Protocol lab',
+    ]);
   });
 
   it('adds Clients, Retained and Access rules for operators, and Users for admins only', () => {
     expect(labels('operator')).toEqual([
       'Overview',
       'Devices',
+      'Alarms',
+      'Alarm rules',
       'Clients',
       'Retained',
       'Topic explorer',
@@ -23,6 +32,8 @@ describe('navigationFor', () => {
     expect(labels('admin')).toEqual([
       'Overview',
       'Devices',
+      'Alarms',
+      'Alarm rules',
       'Clients',
       'Retained',
       'Topic explorer',

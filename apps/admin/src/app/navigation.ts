@@ -12,6 +12,8 @@ export interface NavigationItem {
 export const NAVIGATION: readonly NavigationItem[] = [
   { to: '/', label: 'Overview', end: true },
   { to: '/devices', label: 'Devices', end: false },
+  { to: '/alarms', label: 'Alarms', end: false },
+  { to: '/alarm-rules', label: 'Alarm rules', end: false },
   { to: '/clients', label: 'Clients', end: false, capability: 'clients.read' },
   { to: '/retained', label: 'Retained', end: false, capability: 'clients.read' },
   { to: '/explorer', label: 'Topic explorer', end: false },

@@ -1,4 +1,6 @@
 import { createHashRouter, type RouteObject } from 'react-router';
+import { AlarmRulesPage } from '../pages/alarm-rules-page.tsx';
+import { AlarmsPage } from '../pages/alarms-page.tsx';
 import { ClientsPage } from '../pages/clients-page.tsx';
 import { DeviceDetailPage } from '../pages/device-detail-page.tsx';
 import { DevicesPage } from '../pages/devices-page.tsx';
@@ -26,6 +28,8 @@ export const routes: RouteObject[] = [
       { index: true, element: <OverviewPage /> },
       { path: 'devices', element: <DevicesPage /> },
       { path: 'devices/:id', element: <DeviceDetailPage /> },
+      { path: 'alarms', element: <AlarmsPage /> },
+      { path: 'alarm-rules', element: <AlarmRulesPage /> },
       { path: 'clients', element: <ClientsPage /> },
       { path: 'retained', element: <RetainedPage /> },
       { path: 'explorer', element: <ExplorerPage /> },

@@ -2,7 +2,7 @@ import type { UserRole } from '../api/types.ts';
 
 /**
  * What each role may do, as apps/api enforces it (devices/roles.ts, routes/acl-rules.ts,
- * routes/commands.ts, clients/client-routes.ts, users/user-routes.ts). The UI only hides what would be refused; the API still decides.
+ * routes/commands.ts, clients/client-routes.ts, users/user-routes.ts, alarms/roles.ts). The UI only hides what would be refused; the API still decides.
  */
 export type Capability =
   | 'devices.read'
@@ -14,7 +14,8 @@ export type Capability =
   | 'errors.watch'
   | 'clients.read'
   | 'clients.act'
-  | 'users.manage';
+  | 'users.manage'
+  | 'alarms.act';
 
 const grants: Record<UserRole, readonly Capability[]> = {
   viewer: ['devices.read'],
@@ -27,6 +28,7 @@ const grants: Record<UserRole, readonly Capability[]> = {
     'errors.watch',
     'clients.read',
     'clients.act',
+    'alarms.act',
   ],
   admin: [
     'devices.read',
@@ -39,6 +41,7 @@ const grants: Record<UserRole, readonly Capability[]> = {
     'clients.read',
     'clients.act',
     'users.manage',
+    'alarms.act',
   ],
 };
 
