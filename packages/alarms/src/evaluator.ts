@@ -4,7 +4,15 @@ import { listenToDb, type WarnLogger } from '@twinwire/db/listen';
 import type { AlarmEvent } from '@twinwire/schemas/alarms';
 import { clearRuleAlarm, raiseAlarm, recordHolding } from './alarm-store.ts';
 import { conditionHolds, renderMessage, type Reading } from './conditions.ts';
-import { emptyRuleSet, loadRuleSet, type CompiledRule, type RuleSet } from './rule-set.ts';
+import { ALARM_EVENTS_CHANNEL } from './outbox.ts';
+import {
+  emptyRuleSet,
+  loadActivePairs,
+  loadRuleSet,
+  pairKey,
+  type CompiledRule,
+  type RuleSet,
+} from './rule-set.ts';
 
 export const ALARM_RULES_CHANNEL = 'twinwire_alarm_rules';
 
@@ -52,12 +60,14 @@ export function createAlarmEvaluator(options: AlarmEvaluatorOptions): AlarmEvalu
   let ruleSet: RuleSet = emptyRuleSet;
   let previous: ReadonlyMap<string, string> = new Map();
   const known = new Map<string, KnownState>();
+  let active = new Set<string>();
   let chain: Promise<void> = Promise.resolve();
   let closed = false;
 
   async function reload(): Promise<void> {
-    const next = await loadRuleSet(pool);
+    const [next, pairs] = await Promise.all([loadRuleSet(pool), loadActivePairs(pool)]);
     ruleSet = next;
+    active = pairs;
     // A changed or removed rule may judge readings differently: re-learn its states.
     for (const key of known.keys()) {
       const ruleId = key.slice(0, key.indexOf('\u0000'));
@@ -73,7 +83,13 @@ export function createAlarmEvaluator(options: AlarmEvaluatorOptions): AlarmEvalu
   const events = options.databaseUrl
     ? listenToDb({
         url: options.databaseUrl,
-        channels: { [ALARM_RULES_CHANNEL]: () => void reloadLogged() },
+        channels: {
+          [ALARM_RULES_CHANNEL]: () => void reloadLogged(),
+          // Transitions made anywhere (another broker, the API's sweep) mark a pair active.
+          [ALARM_EVENTS_CHANNEL]: (payload) => {
+            noteTransition(payload);
+          },
+        },
         onReconnect: () => void reloadLogged(),
         log,
         applicationName: 'twinwire-alarm-rules',
@@ -83,6 +99,18 @@ export function createAlarmEvaluator(options: AlarmEvaluatorOptions): AlarmEvalu
   timer.unref();
   const ready = Promise.all([reload(), events?.ready]).then(() => undefined);
 
+  function noteTransition(payload: string): void {
+    try {
+      const event = JSON.parse(payload) as AlarmEvent;
+      if (event.data.ruleId === null) return;
+      const key = pairKey(event.data.ruleId, event.data.deviceId);
+      if (event.type === 'alarm.raised') active.add(key);
+      else if (event.type === 'alarm.cleared') active.delete(key);
+    } catch (error) {
+      log.warn({ err: error }, 'unreadable alarm event notification');
+    }
+  }
+
   async function step(
     rule: CompiledRule,
     deviceId: string,
@@ -90,7 +118,7 @@ export function createAlarmEvaluator(options: AlarmEvaluatorOptions): AlarmEvalu
     atMs: number,
     value: Reading | null,
   ): Promise<void> {
-    const key = `${rule.id}\u0000${deviceId}`;
+    const key = pairKey(rule.id, deviceId);
     let state = known.get(key);
     try {
       if (rule.condition.op === 'no_data') {
@@ -108,6 +136,7 @@ export function createAlarmEvaluator(options: AlarmEvaluatorOptions): AlarmEvalu
         const recorded = await recordHolding(pool, rule.id, deviceId, holding, atMs);
         state = { ...recorded, open: undefined, lastReadingMs: atMs };
         known.set(key, state);
+        if (holding) active.add(key);
       }
       if (holding && state.open !== true && atMs - state.sinceMs >= rule.raiseAfterMs) {
         const event = await raiseAlarm(pool, {
@@ -124,10 +153,12 @@ export function createAlarmEvaluator(options: AlarmEvaluatorOptions): AlarmEvalu
           value,
         });
         state.open = true;
+        active.add(key);
         if (event) options.onEvent?.(event);
       } else if (!holding && state.open !== false && atMs - state.sinceMs >= rule.clearAfterMs) {
         const event = await clearRuleAlarm(pool, rule.id, deviceId);
         state.open = false;
+        active.delete(key);
         if (event) options.onEvent?.(event);
       }
     } catch (error) {
@@ -140,7 +171,9 @@ export function createAlarmEvaluator(options: AlarmEvaluatorOptions): AlarmEvalu
     for (const row of rows) {
       const rules = ruleSet.forDevice(row.deviceId);
       for (const rule of rules) {
+        const key = pairKey(rule.id, row.deviceId);
         if (rule.condition.op === 'no_data') {
+          // Per pair: only a reading after a silence long enough for the sweep needs SQL.
           await step(rule, row.deviceId, false, row.ts, null);
           continue;
         }
@@ -149,9 +182,15 @@ export function createAlarmEvaluator(options: AlarmEvaluatorOptions): AlarmEvalu
         if (value === undefined) continue;
         const holding = conditionHolds(rule.condition, value);
         if (holding === undefined) continue;
-        const state = known.get(`${rule.id}\u0000${row.deviceId}`);
-        // The common case: nothing changed and nothing is due.
-        if (state && state.holding === holding && state.open === holding) continue;
+        const state = known.get(key);
+        // The common cases: not holding where nothing is held or open, or nothing changed
+        // and nothing is due.
+        if (
+          state === undefined
+            ? !holding && !active.has(key)
+            : state.holding === holding && state.open === holding
+        )
+          continue;
         await step(rule, row.deviceId, holding, row.ts, value);
       }
     }

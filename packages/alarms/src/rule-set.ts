@@ -97,4 +97,21 @@ function buildRuleSet(rows: readonly RuleRow[]): RuleSet {
   };
 }
 
+/**
+ * The rule and device pairs with something to watch: a condition recorded as holding, or an
+ * open alarm. A reading that does not make a rule hold changes nothing for any other pair,
+ * so those need no SQL and no memory.
+ */
+export async function loadActivePairs(pool: pg.Pool): Promise<Set<string>> {
+  const result = await pool.query<{ rule_id: string; device_id: string }>(
+    `SELECT rule_id, device_id FROM alarm_rule_states WHERE holding
+     UNION SELECT rule_id, device_id FROM alarms WHERE cleared_at IS NULL AND rule_id IS NOT NULL`,
+  );
+  return new Set(result.rows.map((row) => pairKey(row.rule_id, row.device_id)));
+}
+
+export function pairKey(ruleId: string, deviceId: string): string {
+  return `${ruleId}\u0000${deviceId}`;
+}
+
 export const emptyRuleSet: RuleSet = buildRuleSet([]);

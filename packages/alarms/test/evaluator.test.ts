@@ -137,6 +137,38 @@ describe('alarm evaluation after commit', () => {
     expect(await outboxTypes()).toEqual(['alarm.raised']);
   });
 
+  it('an instance clears an alarm another instance raised (told by NOTIFY), with no SQL for pairs that hold nothing', async () => {
+    await addRule({ op: '>', value: 50 }, { deviceId: 'd1' });
+    const listening = async () => {
+      const evaluator = createAlarmEvaluator({
+        pool: database.pool,
+        log: silent,
+        databaseUrl: database.url,
+      });
+      evaluators.push(evaluator);
+      await evaluator.ready;
+      const writer = createTelemetryWriter({
+        pool: database.pool,
+        onCommitted: (rows) => evaluator.evaluate(rows),
+      });
+      writers.push(writer);
+      return writer;
+    };
+    const [first, second] = [await listening(), await listening()];
+    await second.write({ deviceId: 'd1', ts: t0, seq: 1, metrics: { temp: 10 } });
+    const states = await database.pool.query('SELECT 1 FROM alarm_rule_states');
+    expect(states.rowCount).toBe(0);
+    await first.write({ deviceId: 'd1', ts: t0 + 1, seq: 2, metrics: { temp: 60 } });
+    let seq = 3;
+    await expect
+      .poll(async () => {
+        seq += 1;
+        await second.write({ deviceId: 'd1', ts: t0 + seq, seq, metrics: { temp: 10 } });
+        return (await alarmRows()).map((row) => row.state);
+      })
+      .toEqual(['cleared']);
+  });
+
   it('a restarted instance neither raises the open alarm again nor forgets how long a condition held', async () => {
     await addRule({ op: '>', value: 50 }, { raiseAfterS: 10 });
     const first = await instance();
