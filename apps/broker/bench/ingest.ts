@@ -27,6 +27,8 @@ export interface IngestOptions {
   qos0MeasureMs: number;
   /** Devices with production-strength credentials, to price a first connect honestly. */
   productionScryptDevices: number;
+  /** Alarm rules on every device for a second QoS 1 run (0: none). */
+  alarmRules: number;
   cpuProfileDir: string | undefined;
   /** Which PostgreSQL the run uses, for the notes. */
   postgresLabel: string;
@@ -88,6 +90,19 @@ export async function benchIngest(
     rows.push(qos1Row(qos1, stored, options));
 
     notes.push(`CPU cores used, QoS 1: ${CpuAccount.format(qos1.cpu)}`);
+    if (options.alarmRules > 0) {
+      progress(`ingest: QoS 1 again with ${options.alarmRules} alarm rules on every device`);
+      await addAlarmRules(database, options.alarmRules);
+      const storedBefore = await countRows(database);
+      const withRules = await runQos1(broker, fleet.clients, ids, options, account);
+      const storedWithRules = (await countRows(database)) - storedBefore;
+      rows.push(qos1Row(withRules, storedWithRules, options, `${options.alarmRules} alarm rules`));
+      notes.push(
+        `Alarm rules: ${options.alarmRules} rules on every device (metric temperature, none ever holding) cost ` +
+          `${micros(withRules.cpuMicrosPerRow - qos1.cpuMicrosPerRow)} broker CPU µs a reading ` +
+          `(${(withRules.cpuMicrosPerRow / qos1.cpuMicrosPerRow).toFixed(2)}× the run without rules).`,
+      );
+    }
     for (const offered of options.qos0Rates) {
       progress(`ingest: QoS 0 telemetry offered at ${offered}/s`);
       const qos0 = await runQos0(
@@ -163,6 +178,18 @@ function postgresPort(adminUrl: string): number | undefined {
   return ['127.0.0.1', 'localhost'].includes(url.hostname) ? Number(url.port || 5432) : undefined;
 }
 
+/** Rules that apply to every device and never hold: evaluation cost with no transitions. */
+async function addAlarmRules(database: TestDatabase, count: number): Promise<void> {
+  await database.pool.query(
+    `INSERT INTO alarm_rules (name, metric, condition, severity, message)
+     SELECT 'bench ' || n, 'temperature', jsonb_build_object('op', '>', 'value', 1000 + n),
+       'info', '{device}' FROM generate_series(1, $1::int) AS n`,
+    [count],
+  );
+  // The broker reloads its rules on NOTIFY; the bench cannot ask it when it has.
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+}
+
 async function countRows(database: TestDatabase): Promise<number> {
   const result = await database.pool.query<{ n: number }>(
     'SELECT count(*)::int AS n FROM telemetry',
@@ -170,12 +197,17 @@ async function countRows(database: TestDatabase): Promise<number> {
   return result.rows[0]?.n ?? 0;
 }
 
-function qos1Row(result: Qos1Result, stored: number, options: IngestOptions): Row {
+function qos1Row(
+  result: Qos1Result,
+  stored: number,
+  options: IngestOptions,
+  withRules?: string,
+): Row {
   const consistent = stored === result.ackedTotal;
   const ours = result.cpu.broker + result.cpu.bench + result.cpu.postgres;
   const projected = (result.rowsPerSecond * CORES) / ours;
   return row({
-    benchmark: `QoS 1 telemetry, ${options.devices} devices × window ${options.window}`,
+    benchmark: `QoS 1 telemetry, ${options.devices} devices × window ${options.window}${withRules ? `, ${withRules}` : ''}`,
     'msgs/s': `${rate(result.rowsPerSecond)} rows/s`,
     'p50 (ms)': ms(result.latencies.quantile(0.5)),
     'p99 (ms)': ms(result.latencies.quantile(0.99)),

@@ -2,13 +2,14 @@
  * `pnpm --filter @twinwire/broker bench`: the broker's benchmarks in sequence, one table
  * each. `QUICK=1` (or `--quick`) runs tiny sizes as a smoke test. `DATABASE_URL` points
  * the bench at an existing PostgreSQL (it creates and drops its own databases there);
- * otherwise a throwaway embedded one is started. `BENCH_ONLY=routing,ingest,idle,logins` picks
+ * otherwise a throwaway embedded one is started. `BENCH_ONLY=routing,ingest,idle,logins,alarms` picks
  * benchmarks; `BENCH_CPU_PROF=<dir>` writes V8 CPU profiles of the broker processes there.
  * Targets are reported as met or missed; a missed target never fails the run.
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { startTestPostgres } from '@twinwire/db/testing';
+import { benchAlarmRules } from './alarm-rules.ts';
 import { benchIdleConnections } from './idle-connections.ts';
 import { benchIngest } from './ingest.ts';
 import { benchLoginFlood } from './login-flood.ts';
@@ -35,7 +36,9 @@ const sizes = quick
         qos0Rates: [1_000, 4_000],
         qos0MeasureMs: 500,
         productionScryptDevices: 4,
+        alarmRules: 100,
       },
+      alarms: { rules: 100, devices: 50, readings: 200 },
       idle: { devices: 300, concurrency: 100, idleMs: 1_000 },
       logins: { devices: 20, floodClients: 4, windowMs: 1_000 },
     }
@@ -53,7 +56,9 @@ const sizes = quick
         qos0Rates: [20_000, 40_000],
         qos0MeasureMs: 3_000,
         productionScryptDevices: 40,
+        alarmRules: 1_000,
       },
+      alarms: { rules: 1_000, devices: 1_000, readings: 1_000 },
       idle: { devices: 10_000, concurrency: 200, idleMs: 10_000 },
       logins: { devices: 200, floodClients: 40, windowMs: 8_000 },
     };
@@ -101,6 +106,12 @@ try {
     console.log('\n@twinwire/broker — 4. logins under a bad-password flood');
     console.table(logins.rows);
     for (const note of logins.notes) console.log(`  · ${note}`);
+  }
+  if (selected('alarms')) {
+    const alarms = await benchAlarmRules(postgres.url, sizes.alarms);
+    console.log('\n@twinwire/broker — 5. alarm rule evaluation per reading');
+    console.table(alarms.rows);
+    for (const note of alarms.notes) console.log(`  · ${note}`);
   }
 } finally {
   await postgres.stop();

@@ -5,11 +5,11 @@ import type { AlarmEvent } from '@twinwire/schemas/alarms';
 import { clearRuleAlarm, raiseAlarm, recordHolding } from './alarm-store.ts';
 import { conditionHolds, renderMessage, type Reading } from './conditions.ts';
 import { ALARM_EVENTS_CHANNEL } from './outbox.ts';
+import { PairMap } from './pair-map.ts';
 import {
   emptyRuleSet,
   loadActivePairs,
   loadRuleSet,
-  pairKey,
   type CompiledRule,
   type RuleSet,
 } from './rule-set.ts';
@@ -59,8 +59,8 @@ export function createAlarmEvaluator(options: AlarmEvaluatorOptions): AlarmEvalu
   const { pool, log } = options;
   let ruleSet: RuleSet = emptyRuleSet;
   let previous: ReadonlyMap<string, string> = new Map();
-  const known = new Map<string, KnownState>();
-  let active = new Set<string>();
+  const known = new PairMap<KnownState>();
+  let active = new PairMap<true>();
   let chain: Promise<void> = Promise.resolve();
   let closed = false;
 
@@ -69,10 +69,7 @@ export function createAlarmEvaluator(options: AlarmEvaluatorOptions): AlarmEvalu
     ruleSet = next;
     active = pairs;
     // A changed or removed rule may judge readings differently: re-learn its states.
-    for (const key of known.keys()) {
-      const ruleId = key.slice(0, key.indexOf('\u0000'));
-      if (next.version(ruleId) !== previous.get(ruleId)) known.delete(key);
-    }
+    known.deleteRules((ruleId) => next.version(ruleId) !== previous.get(ruleId));
     previous = next.versions();
   }
   const reloadLogged = () =>
@@ -103,9 +100,9 @@ export function createAlarmEvaluator(options: AlarmEvaluatorOptions): AlarmEvalu
     try {
       const event = JSON.parse(payload) as AlarmEvent;
       if (event.data.ruleId === null) return;
-      const key = pairKey(event.data.ruleId, event.data.deviceId);
-      if (event.type === 'alarm.raised') active.add(key);
-      else if (event.type === 'alarm.cleared') active.delete(key);
+      const { ruleId, deviceId } = event.data;
+      if (event.type === 'alarm.raised') active.set(ruleId, deviceId, true);
+      else if (event.type === 'alarm.cleared') active.delete(ruleId, deviceId);
     } catch (error) {
       log.warn({ err: error }, 'unreadable alarm event notification');
     }
@@ -118,8 +115,7 @@ export function createAlarmEvaluator(options: AlarmEvaluatorOptions): AlarmEvalu
     atMs: number,
     value: Reading | null,
   ): Promise<void> {
-    const key = pairKey(rule.id, deviceId);
-    let state = known.get(key);
+    let state = known.get(rule.id, deviceId);
     try {
       if (rule.condition.op === 'no_data') {
         // Only the silence sweep raises these; a reading after a silence long enough for it
@@ -135,8 +131,8 @@ export function createAlarmEvaluator(options: AlarmEvaluatorOptions): AlarmEvalu
       if (!state || state.holding !== holding) {
         const recorded = await recordHolding(pool, rule.id, deviceId, holding, atMs);
         state = { ...recorded, open: undefined, lastReadingMs: atMs };
-        known.set(key, state);
-        if (holding) active.add(key);
+        known.set(rule.id, deviceId, state);
+        if (holding) active.set(rule.id, deviceId, true);
       }
       if (holding && state.open !== true && atMs - state.sinceMs >= rule.raiseAfterMs) {
         const event = await raiseAlarm(pool, {
@@ -153,45 +149,50 @@ export function createAlarmEvaluator(options: AlarmEvaluatorOptions): AlarmEvalu
           value,
         });
         state.open = true;
-        active.add(key);
+        active.set(rule.id, deviceId, true);
         if (event) options.onEvent?.(event);
       } else if (!holding && state.open !== false && atMs - state.sinceMs >= rule.clearAfterMs) {
         const event = await clearRuleAlarm(pool, rule.id, deviceId);
         state.open = false;
-        active.delete(key);
+        active.delete(rule.id, deviceId);
         if (event) options.onEvent?.(event);
       }
     } catch (error) {
-      known.delete(key);
+      known.delete(rule.id, deviceId);
       log.warn({ err: error, ruleId: rule.id, deviceId }, 'alarm rule evaluation failed');
     }
   }
 
   async function run(rows: readonly TelemetryRow[]): Promise<void> {
     for (const row of rows) {
-      const rules = ruleSet.forDevice(row.deviceId);
+      const { deviceId } = row;
+      const rules = ruleSet.forDevice(deviceId);
+      if (rules.length === 0) continue;
+      let knownHere = known.device(deviceId);
+      let activeHere = active.device(deviceId);
       for (const rule of rules) {
-        const key = pairKey(rule.id, row.deviceId);
         if (rule.condition.op === 'no_data') {
           // Per pair: only a reading after a silence long enough for the sweep needs SQL.
-          await step(rule, row.deviceId, false, row.ts, null);
-          continue;
+          await step(rule, deviceId, false, row.ts, null);
+        } else {
+          if (rule.metric === null) continue;
+          const value = row.metrics[rule.metric];
+          if (value === undefined) continue;
+          const holding = conditionHolds(rule.condition, value);
+          if (holding === undefined) continue;
+          const state = knownHere?.get(rule.id);
+          // The common cases, with no SQL: not holding where nothing is held or open, or
+          // nothing changed and nothing is due.
+          if (
+            state === undefined
+              ? !holding && activeHere?.has(rule.id) !== true
+              : state.holding === holding && state.open === holding
+          )
+            continue;
+          await step(rule, deviceId, holding, row.ts, value);
         }
-        if (rule.metric === null) continue;
-        const value = row.metrics[rule.metric];
-        if (value === undefined) continue;
-        const holding = conditionHolds(rule.condition, value);
-        if (holding === undefined) continue;
-        const state = known.get(key);
-        // The common cases: not holding where nothing is held or open, or nothing changed
-        // and nothing is due.
-        if (
-          state === undefined
-            ? !holding && !active.has(key)
-            : state.holding === holding && state.open === holding
-        )
-          continue;
-        await step(rule, row.deviceId, holding, row.ts, value);
+        knownHere = known.device(deviceId);
+        activeHere = active.device(deviceId);
       }
     }
   }

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { AlarmCondition, AlarmSeverity } from '@twinwire/schemas/alarms';
+import { PairMap } from './pair-map.ts';
 
 /** An enabled rule as the evaluator applies it. */
 export interface CompiledRule {
@@ -102,16 +103,14 @@ function buildRuleSet(rows: readonly RuleRow[]): RuleSet {
  * open alarm. A reading that does not make a rule hold changes nothing for any other pair,
  * so those need no SQL and no memory.
  */
-export async function loadActivePairs(pool: pg.Pool): Promise<Set<string>> {
+export async function loadActivePairs(pool: pg.Pool): Promise<PairMap<true>> {
   const result = await pool.query<{ rule_id: string; device_id: string }>(
     `SELECT rule_id, device_id FROM alarm_rule_states WHERE holding
      UNION SELECT rule_id, device_id FROM alarms WHERE cleared_at IS NULL AND rule_id IS NOT NULL`,
   );
-  return new Set(result.rows.map((row) => pairKey(row.rule_id, row.device_id)));
-}
-
-export function pairKey(ruleId: string, deviceId: string): string {
-  return `${ruleId}\u0000${deviceId}`;
+  const pairs = new PairMap<true>();
+  for (const row of result.rows) pairs.set(row.rule_id, row.device_id, true);
+  return pairs;
 }
 
 export const emptyRuleSet: RuleSet = buildRuleSet([]);
