@@ -71,7 +71,7 @@ CREATE TABLE "webhook_outbox" (
 	"destination_id" uuid NOT NULL,
 	"event_id" uuid NOT NULL,
 	"event_type" text NOT NULL,
-	"device_id" text,
+	"device_id" text NOT NULL,
 	"body" jsonb NOT NULL,
 	"status" text DEFAULT 'pending' NOT NULL,
 	"attempts" integer DEFAULT 0 NOT NULL,
@@ -94,9 +94,10 @@ CREATE UNIQUE INDEX "alarms_open_idx" ON "alarms" USING btree ("rule_id","device
 CREATE INDEX "alarms_raised_idx" ON "alarms" USING btree ("raised_at","id");--> statement-breakpoint
 CREATE INDEX "alarms_device_idx" ON "alarms" USING btree ("device_id","raised_at");--> statement-breakpoint
 CREATE INDEX "webhook_deliveries_destination_idx" ON "webhook_deliveries" USING btree ("destination_id","id");--> statement-breakpoint
-CREATE INDEX "webhook_outbox_due_idx" ON "webhook_outbox" USING btree ("next_attempt_at") WHERE "webhook_outbox"."status" = 'pending';--> statement-breakpoint
+CREATE INDEX "webhook_outbox_pending_idx" ON "webhook_outbox" USING btree ("id") WHERE "webhook_outbox"."status" = 'pending';--> statement-breakpoint
 CREATE INDEX "webhook_outbox_order_idx" ON "webhook_outbox" USING btree ("destination_id","device_id","id") WHERE "webhook_outbox"."status" = 'pending';--> statement-breakpoint
-CREATE INDEX "webhook_outbox_dead_idx" ON "webhook_outbox" USING btree ("id") WHERE "webhook_outbox"."status" = 'dead';--> statement-breakpoint
+CREATE INDEX "webhook_outbox_dead_idx" ON "webhook_outbox" USING btree ("id") WHERE "webhook_outbox"."status" = 'dead';
+--> statement-breakpoint
 -- Every evaluator (brokers and APIs) reloads its rules when one changes.
 CREATE FUNCTION "alarm_rules_notify"() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN

@@ -446,7 +446,8 @@ export const webhookOutbox = pgTable(
       .references(() => webhookDestinations.id, { onDelete: 'cascade' }),
     eventId: uuid('event_id').notNull(),
     eventType: text('event_type').$type<WebhookEventType>().notNull(),
-    deviceId: text('device_id'),
+    /** Events are delivered in order per destination and device. */
+    deviceId: text('device_id').notNull(),
     body: jsonb('body').$type<Record<string, unknown>>().notNull(),
     status: text('status').$type<'pending' | 'delivered' | 'dead'>().notNull().default('pending'),
     attempts: integer('attempts').notNull().default(0),
@@ -459,8 +460,10 @@ export const webhookOutbox = pgTable(
   },
   (table) => [
     check('webhook_outbox_status_check', sql`${table.status} in ('pending', 'delivered', 'dead')`),
-    index('webhook_outbox_due_idx')
-      .on(table.nextAttemptAt)
+    // The worker walks pending rows in id order and checks each has no older pending row of
+    // its destination and device: both by index, however many rows were delivered before.
+    index('webhook_outbox_pending_idx')
+      .on(table.id)
       .where(sql`${table.status} = 'pending'`),
     index('webhook_outbox_order_idx')
       .on(table.destinationId, table.deviceId, table.id)

@@ -48,7 +48,7 @@ export async function claimDue(
        WHERE c.status = 'pending' AND c.next_attempt_at <= now()
          AND NOT EXISTS (SELECT 1 FROM webhook_outbox e
            WHERE e.status = 'pending' AND e.destination_id = c.destination_id
-             AND e.device_id IS NOT DISTINCT FROM c.device_id AND e.id < c.id)
+             AND e.device_id = c.device_id AND e.id < c.id)
        ORDER BY c.id LIMIT $1
        FOR UPDATE OF c SKIP LOCKED)
      RETURNING o.id, o.destination_id, d.url, d.secret, o.event_id, o.event_type, o.body, o.attempts`,
