@@ -30,6 +30,7 @@ describe('AsyncAPI document', () => {
       'devices/{deviceId}/commands/{name}',
       'devices/{deviceId}/commands/{name}/ack',
       'devices/{deviceId}/errors',
+      'alarms/{deviceId}',
       '/ws/live',
       '/ws/device',
     ]);

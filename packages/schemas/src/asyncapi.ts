@@ -7,6 +7,7 @@ import { formatJson } from './format-json.ts';
 import type { JsonSchema } from './json-schema.ts';
 import { toJsonSchema } from './json-schema.ts';
 import { limits } from './limits.ts';
+import { AlarmEvent } from './alarms.ts';
 import { Command, CommandAck, DeviceError, DeviceStatus } from './messages.ts';
 import { TelemetryPayload } from './telemetry.ts';
 import {
@@ -35,6 +36,10 @@ const messages = {
     "The device's answer to a command: matched by its MQTT 5.0 Correlation Data when it carries one, else by `id`.",
   ],
   deviceError: [DeviceError, 'Why the platform refused something the device sent.'],
+  alarmEvent: [
+    AlarmEvent,
+    'An alarm was raised, acknowledged or cleared; the same body a webhook receives.',
+  ],
   subscribe: [SubscribeFrame, 'Stream messages on topics matching an MQTT filter.'],
   unsubscribe: [UnsubscribeFrame, 'Stop a stream.'],
   subscribed: [SubscribedFrame, 'The subscription with this request id is active.'],
@@ -208,6 +213,7 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
         mqttServers,
       ),
       errors: channel('devices/{deviceId}/errors', 'Errors', ['deviceError'], mqttServers),
+      alarms: channel('alarms/{deviceId}', 'Alarm transitions', ['alarmEvent'], mqttServers),
       live: channel(
         '/ws/live',
         'Dashboard live stream',
@@ -246,6 +252,13 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
       sendDeviceError: operation('send', 'errors', 'The platform reports refused input.', [
         'deviceError',
       ]),
+      sendAlarmEvent: operation(
+        'send',
+        'alarms',
+        'The platform announces alarm transitions (published once, by the instance that made it).',
+        ['alarmEvent'],
+        { qos: 1, retain: false },
+      ),
       receiveDashboardFrames: operation('receive', 'live', 'Dashboards (un)subscribe.', [
         'subscribe',
         'unsubscribe',
