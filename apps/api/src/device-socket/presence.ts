@@ -47,11 +47,11 @@ export function createWsPresence(deps: {
       protocol: 'websocket',
       atMs: since,
     }).then(
-        () => undefined,
-        (error: unknown) => {
-          deps.log.warn({ err: error, deviceId }, 'could not record device presence');
-        },
-      );
+      () => undefined,
+      (error: unknown) => {
+        deps.log.warn({ err: error, deviceId }, 'could not record device presence');
+      },
+    );
     await Promise.all([published, recorded]);
   }
 
