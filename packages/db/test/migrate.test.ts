@@ -32,7 +32,7 @@ it('migrates a fresh database from several processes at once, applying each migr
     await migrate(clients[0]!.pool);
     const pool = clients[0]!.pool;
     const applied = await pool.query('SELECT count(*)::int AS n FROM drizzle.__drizzle_migrations');
-    expect(applied.rows[0]).toEqual({ n: 9 });
+    expect(applied.rows[0]).toEqual({ n: 10 });
     // Tables, not the day partitions of telemetry (telemetry-partitions.test.ts covers those).
     const tables = await pool.query<{ tablename: string }>(`
       SELECT c.relname AS tablename FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -40,6 +40,9 @@ it('migrates a fresh database from several processes at once, applying each migr
       ORDER BY c.relname`);
     expect(tables.rows.map((row) => row.tablename)).toEqual([
       'acl_rules',
+      'alarm_rule_states',
+      'alarm_rules',
+      'alarms',
       'device_credentials',
       'devices',
       'mqtt_brokers',
@@ -53,6 +56,9 @@ it('migrates a fresh database from several processes at once, applying each migr
       'telemetry_rollup_dirty',
       'telemetry_rollup_log',
       'users',
+      'webhook_deliveries',
+      'webhook_destinations',
+      'webhook_outbox',
     ]);
   } finally {
     await Promise.all(clients.map((client) => client.close()));
