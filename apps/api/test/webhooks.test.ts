@@ -1,4 +1,6 @@
 import { clearRuleAlarm, raiseAlarm } from '@twinwire/alarms/alarm-store';
+import { createTelemetryWriter } from '@twinwire/db/telemetry-writer';
+import type { TelemetryEvent } from '@twinwire/schemas/alarms';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildTestApi, type TestApi } from './helpers/build-app.ts';
 import { WebhookReceiver } from './helpers/webhook-receiver.ts';
@@ -208,5 +210,31 @@ describe('webhook delivery', () => {
     expect(
       (await api.call('POST', `/webhooks/dead-letters/${dead?.outboxId}/resend`, admin)).statusCode,
     ).toBe(404);
+  });
+
+  it('sends a telemetry event for each new reading, committed with it: a redelivered reading sends none', async () => {
+    const { api, admin } = await platform();
+    const { receiver } = await receiverFor(api, admin, ['telemetry']);
+    await alarmSource(api, ['ta', 'tb']);
+    const writer = createTelemetryWriter({ pool: api.database.pool });
+    const readings: {
+      deviceId: string;
+      ts: number;
+      seq: number;
+      metrics: Record<string, number | boolean>;
+    }[] = [
+      { deviceId: 'ta', ts: Date.UTC(2026, 11, 1), seq: 1, metrics: { temp: 1 } },
+      { deviceId: 'tb', ts: Date.UTC(2026, 11, 1), seq: 1, metrics: { open: true } },
+      { deviceId: 'ta', ts: Date.UTC(2026, 11, 1, 0, 0, 1), seq: 2, metrics: { temp: 2.5 } },
+    ];
+    await Promise.all(readings.map((reading) => writer.write(reading)));
+    await writer.write(readings[0]!);
+    await writer.close();
+    await expect.poll(() => receiver.eventIds().size).toBe(3);
+    const data = receiver.received.map((entry) => (entry.event as TelemetryEvent).data);
+    expect(data.filter((reading) => reading.deviceId === 'ta')).toEqual([readings[0], readings[2]]);
+    expect(data.filter((reading) => reading.deviceId === 'tb')).toEqual([readings[1]]);
+    const queued = await api.database.pool.query('SELECT 1 FROM webhook_outbox');
+    expect(queued.rowCount).toBe(3);
   });
 });

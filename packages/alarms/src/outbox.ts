@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { OUTBOX_CHANNEL } from '@twinwire/db/webhook-outbox-channel';
 import type pg from 'pg';
 import type {
   Alarm,
@@ -9,8 +10,6 @@ import type {
 
 /** Channel on which every committed alarm transition is announced (the API's live sockets). */
 export const ALARM_EVENTS_CHANNEL = 'twinwire_alarm_events';
-/** Wakes the webhook delivery workers when new outbox rows commit. */
-export const OUTBOX_CHANNEL = 'twinwire_webhook_outbox';
 
 export type PlatformEvent = AlarmEvent | DeviceStatusEvent;
 

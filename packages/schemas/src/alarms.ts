@@ -171,8 +171,27 @@ export const DeviceStatusEvent = Type.Object(
 );
 export type DeviceStatusEvent = Static<typeof DeviceStatusEvent>;
 
+/** A reading, for destinations subscribed to `telemetry`: one event per new reading. */
+export const TelemetryEvent = Type.Object(
+  {
+    ...EventEnvelope,
+    type: Type.Literal('telemetry'),
+    data: Type.Object(
+      {
+        deviceId: Type.String(),
+        ts: Type.Integer({ description: 'epoch milliseconds' }),
+        seq: Type.Integer(),
+        metrics: Type.Record(Type.String(), Scalar),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false, title: 'TelemetryEvent' },
+);
+export type TelemetryEvent = Static<typeof TelemetryEvent>;
+
 /** What a webhook destination receives: the body of each POST. */
-export const WebhookEvent = Type.Union([AlarmEvent, DeviceStatusEvent], {
+export const WebhookEvent = Type.Union([AlarmEvent, DeviceStatusEvent, TelemetryEvent], {
   title: 'WebhookEvent',
 });
 export type WebhookEvent = Static<typeof WebhookEvent>;

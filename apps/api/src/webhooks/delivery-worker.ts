@@ -1,4 +1,4 @@
-import { OUTBOX_CHANNEL } from '@twinwire/alarms/outbox';
+import { OUTBOX_CHANNEL } from '@twinwire/db/webhook-outbox-channel';
 import { signWebhook } from '@twinwire/alarms/webhook-signature';
 import { listenToDb } from '@twinwire/db/listen';
 import type { FastifyInstance } from 'fastify';

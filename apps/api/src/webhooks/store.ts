@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { OUTBOX_CHANNEL } from '@twinwire/alarms/outbox';
+import { OUTBOX_CHANNEL } from '@twinwire/db/webhook-outbox-channel';
 import type pg from 'pg';
 import type { WebhookEventType } from '@twinwire/schemas/alarms';
 
