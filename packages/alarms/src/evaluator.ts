@@ -94,7 +94,15 @@ export function createAlarmEvaluator(options: AlarmEvaluatorOptions): AlarmEvalu
     : undefined;
   const timer = setInterval(() => void reloadLogged(), options.refreshMs ?? 30_000);
   timer.unref();
-  const ready = Promise.all([reload(), events?.ready]).then(() => undefined);
+  // A database that refuses the first load does not stop the process starting: the rules
+  // load on a retry every second until they do (readings meanwhile meet no rule).
+  let retry: NodeJS.Timeout | undefined;
+  const firstLoad = (): Promise<void> =>
+    reload().catch((error: unknown) => {
+      log.warn({ err: error }, 'alarm rules could not be loaded; retrying');
+      if (!closed) retry = setTimeout(() => void firstLoad(), 1_000);
+    });
+  const ready = Promise.all([firstLoad(), events?.ready]).then(() => undefined);
 
   function noteTransition(payload: string): void {
     try {
@@ -210,6 +218,7 @@ export function createAlarmEvaluator(options: AlarmEvaluatorOptions): AlarmEvalu
     async close() {
       closed = true;
       clearInterval(timer);
+      clearTimeout(retry);
       await chain;
       await events?.close();
     },
