@@ -17,7 +17,6 @@ import type { NotifyDevice } from './device-errors.ts';
 import type { TelemetryIngest } from './ingest/telemetry-ingest.ts';
 import { PublishQuota } from './limits/publish-quota.ts';
 import type { Logger } from './log.ts';
-import type { RetainedSources } from './retained/retained-sources.ts';
 import type { BrokerMetrics } from './metrics.ts';
 import type { Session, SessionRegistry } from './sessions.ts';
 
@@ -30,7 +29,6 @@ export function createAccessHooks(deps: {
   sessions: SessionRegistry;
   ingest: TelemetryIngest;
   notify: NotifyDevice;
-  retained: RetainedSources;
   metrics: BrokerMetrics;
   log: Logger;
   /** MQTT_MAX_TOPIC_LEVELS */
@@ -150,14 +148,7 @@ export function createAccessHooks(deps: {
       }
       const session = deps.sessions.get(client);
       if (session && deps.acl().authorizeSubscribe(session.principal, subscription.topic)) {
-        // MQTT 5.0 Retain Handling 2: no retained messages are sent, nothing to check.
-        if ((subscription as { rh?: number }).rh === 2) {
-          callback(null, subscription);
-          return;
-        }
-        void deps.retained.prepare(client, subscription.topic).then(() => {
-          callback(null, subscription);
-        });
+        callback(null, subscription);
         return;
       }
       deps.metrics.subscriptionsDenied.inc();
@@ -167,14 +158,15 @@ export function createAccessHooks(deps: {
     },
 
     /**
-     * Rules may change after a subscription was granted: every delivery is re-checked. A
-     * retained message is also held to its publisher's right to publish it (retained-sources.ts).
+     * Rules may change after a subscription was granted: every delivery is re-checked. (Retained
+     * messages sent on SUBSCRIBE were checked against their publishers' rights already, in
+     * retained-sources.ts.)
      */
     authorizeForward: (client: Client, packet: AedesPublishPacket): AedesPublishPacket | null => {
       if (packet.topic === DROPPED_TOPIC) return null;
       const session = deps.sessions.get(client);
       if (!session || !decisionsOf(session).mayReceive(deps.acl(), packet.topic)) return null;
-      return deps.retained.isWithheld(session, packet) ? null : packet;
+      return packet;
     },
   };
 }
