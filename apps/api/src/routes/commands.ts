@@ -19,7 +19,7 @@ import {
 import { AclDenied, NotFound } from '../errors.ts';
 import { ErrorResponse } from './shared-schemas.ts';
 
-export const MAX_COMMAND_WAIT_MS = 30_000;
+const MAX_COMMAND_WAIT_MS = 30_000;
 
 const CommandRequest = Type.Object(
   {
