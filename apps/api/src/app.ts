@@ -17,6 +17,7 @@ import { RateLimited } from './errors.ts';
 import { createApiLoginGuard } from './login-guard.ts';
 import { createLoginProtection } from '@twinwire/logins/login-protection';
 import { errorHandler } from './plugins/error-handler.ts';
+import { asyncapi } from './plugins/asyncapi.ts';
 import { metrics } from './plugins/metrics.ts';
 import { openapi } from './plugins/openapi.ts';
 import { validation } from './plugins/validation.ts';
@@ -74,6 +75,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     errorResponseBuilder: (_request, context) => new RateLimited(context.after),
   });
   await app.register(openapi);
+  await app.register(asyncapi);
   await app.register(healthRoutes, { pool: deps.db.pool });
   await app.register(rollupRefresher, {
     db: deps.db.db,

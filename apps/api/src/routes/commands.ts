@@ -83,6 +83,7 @@ export const commandRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclSt
     {
       config: { roles: ['operator', 'admin'] },
       schema: {
+        operationId: 'sendCommand',
         tags: ['commands'],
         summary: 'Send a command to a device, optionally waiting for its ack',
         params: Type.Object({ id: DeviceId, name: CommandName }),
