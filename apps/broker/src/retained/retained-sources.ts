@@ -162,4 +162,3 @@ export function createRetainedSources(deps: {
   };
 }
 
-export type RetainedSources = ReturnType<typeof createRetainedSources>;
