@@ -59,6 +59,6 @@ describe('shared subscriptions in the ACL', () => {
       allowed: false,
       decidingRule: rules[1],
     });
-    expect(acl.explain(a, 'subscribe', '$share/analytics/alarms/#').decidingRule).toBe(rules[2]);
+    expect(acl.explain(a, 'subscribe', '$share/analytics/alarms/#').decidingRule).toEqual(rules[2]);
   });
 });
