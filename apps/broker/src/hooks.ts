@@ -80,7 +80,8 @@ export function createAccessHooks(deps: {
       // `$share/...` names shared subscriptions [MQTT-4.8.2]: a message there would reach
       // aedes' own (idle) subscriptions to those filters, and be kept as retained for them.
       if (packet.topic.startsWith(SHARE_PREFIX)) {
-        const message = 'topics under $share/ name shared subscriptions; nothing is published there';
+        const message =
+          'topics under $share/ name shared subscriptions; nothing is published there';
         refuse(
           client,
           session,

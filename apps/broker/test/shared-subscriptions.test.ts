@@ -41,8 +41,7 @@ describe('shared subscriptions on one broker', () => {
       { clientId: unique(), username: 'service', password: SERVICE_SECRET, protocolVersion: 5 },
       (client) =>
         client.once('packetreceive', (packet) => {
-          if (packet.cmd === 'connack')
-            available = packet.properties?.sharedSubscriptionAvailable;
+          if (packet.cmd === 'connack') available = packet.properties?.sharedSubscriptionAvailable;
         }),
     );
     expect(available).toBe(true);
@@ -60,13 +59,17 @@ describe('shared subscriptions on one broker', () => {
     for (const member of groupB) await member.subscribeAsync(`$share/b/${base}/+/x`, { qos: 1 });
     await plain.subscribeAsync(`${base}/#`, { qos: 1 });
     const publisher = await service('pub');
-    for (let i = 0; i < 30; i++) await publisher.publishAsync(`${base}/${i}/x`, String(i), { qos: 1 });
+    for (let i = 0; i < 30; i++)
+      await publisher.publishAsync(`${base}/${i}/x`, String(i), { qos: 1 });
 
     await expect.poll(() => all.length).toBe(30);
     await expect.poll(() => byA.flat().length).toBe(30);
     await expect.poll(() => byB.flat().length).toBe(30);
     const payloads = (received: IPublishPacket[][]) =>
-      received.flat().map((packet) => Number(packet.payload.toString())).sort((x, y) => x - y);
+      received
+        .flat()
+        .map((packet) => Number(packet.payload.toString()))
+        .sort((x, y) => x - y);
     const every = Array.from({ length: 30 }, (_, i) => i);
     expect(payloads(byA)).toEqual(every);
     expect(payloads(byB)).toEqual(every);

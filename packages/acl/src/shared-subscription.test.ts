@@ -17,7 +17,14 @@ describe('parseSharedFilter [MQTT-4.8.2]', () => {
   });
 
   it('refuses a missing or wildcard group name and a missing filter', () => {
-    for (const filter of ['$share/', '$share/g', '$share//a', '$share/+/a', '$share/g#/a', '$share/g/'])
+    for (const filter of [
+      '$share/',
+      '$share/g',
+      '$share//a',
+      '$share/+/a',
+      '$share/g#/a',
+      '$share/g/',
+    ])
       expect(parseSharedFilter(filter), filter).toBe('invalid');
   });
 });

@@ -7,7 +7,9 @@ export interface Unacknowledged<T> {
 }
 
 type WithParser = Client & {
-  _parser: { on(event: 'packet', listener: (packet: { cmd: string; messageId?: number }) => void): void };
+  _parser: {
+    on(event: 'packet', listener: (packet: { cmd: string; messageId?: number }) => void): void;
+  };
   _nextId: number;
 };
 

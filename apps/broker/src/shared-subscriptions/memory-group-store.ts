@@ -65,9 +65,7 @@ export class MemoryGroupStore implements GroupStore {
     const decided = group.decisions.get(message.key);
     if (decided !== undefined && decided !== instead) {
       const member = group.members.get(decided);
-      return Promise.resolve(
-        member ? { clientId: decided, ...member, decided: false } : null,
-      );
+      return Promise.resolve(member ? { clientId: decided, ...member, decided: false } : null);
     }
     const now = Date.now();
     const live: string[] = [];
@@ -92,8 +90,8 @@ export class MemoryGroupStore implements GroupStore {
       const oldest = group.decisions.keys().next().value;
       if (oldest !== undefined) group.decisions.delete(oldest);
     }
-    const member = group.members.get(pick)!;
-    return Promise.resolve({ clientId: pick, ...member, decided: true });
+    const member = group.members.get(pick);
+    return Promise.resolve(member ? { clientId: pick, ...member, decided: true } : null);
   }
 
   close(): Promise<void> {

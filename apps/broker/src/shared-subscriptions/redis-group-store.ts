@@ -22,9 +22,10 @@ local g = base .. 'g:' .. share
 local members = g .. ':m'
 local dkey = g .. ':d:' .. key
 local current = redis.call('GET', dkey)
-if current and current ~= instead then
+if current then
   local sep = string.find(current, '\\n', 1, true)
-  return {string.sub(current, sep + 1), string.sub(current, 1, sep - 1), 0}
+  local id = string.sub(current, sep + 1)
+  if id ~= instead then return {id, string.sub(current, 1, sep - 1), 0} end
 end
 local all = redis.call('HGETALL', members)
 local live, away = {}, {}
@@ -92,7 +93,9 @@ export function createRedisGroupStore(
   // Keys given to commands get ioredis' prefix from it; the scripts add it themselves.
   const members = (share: string) => `twinwire:share:g:${share}:m`;
   const mark = () =>
-    redis.set(`twinwire:share:broker:${brokerId}`, '1', 'PX', BROKER_MARK_TTL_MS).then(() => undefined);
+    redis
+      .set(`twinwire:share:broker:${brokerId}`, '1', 'PX', BROKER_MARK_TTL_MS)
+      .then(() => undefined);
   let marked = mark();
   const refresh = setInterval(() => {
     marked = mark().catch(() => undefined);

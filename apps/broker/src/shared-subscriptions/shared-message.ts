@@ -10,29 +10,24 @@ export interface SharedMessage {
   payload: Buffer;
   qos: 0 | 1 | 2;
   retain: boolean;
-  properties?: Record<string, unknown>;
+  properties?: AedesPublishPacket['properties'];
   /** aedes' absolute Message Expiry (epoch ms), kept for a message queued for later. */
   messageExpiry?: number;
 }
 
-type RoutedPacket = AedesPublishPacket & {
-  clientId?: string;
-  messageExpiry?: number;
-  brokerId?: string;
-  brokerCounter?: number;
-};
+type RoutedPacket = AedesPublishPacket & { clientId?: string; messageExpiry?: number };
 
 /** What a shared delivery needs of a packet the emitter routed (never mutated: it is shared). */
 export function sharedMessageOf(packet: AedesPublishPacket): SharedMessage {
   const routed = packet as RoutedPacket;
   return {
-    key: `${routed.brokerId ?? ''}:${routed.brokerCounter ?? 0}`,
+    key: `${routed.brokerId}:${routed.brokerCounter}`,
     publisher: routed.clientId ?? '',
     topic: routed.topic,
     payload: Buffer.isBuffer(routed.payload) ? routed.payload : Buffer.from(routed.payload),
     qos: routed.qos,
     retain: routed.retain,
-    ...(routed.properties ? { properties: routed.properties as Record<string, unknown> } : {}),
+    ...(routed.properties ? { properties: routed.properties } : {}),
     ...(routed.messageExpiry === undefined ? {} : { messageExpiry: routed.messageExpiry }),
   };
 }

@@ -27,6 +27,11 @@ interface LocalGroup {
 
 /** A message decided for a member here just before it left still reaches this broker this long. */
 const LISTENER_GRACE_MS = 30_000;
+/**
+ * Decisions made again for one message before it is given up: each names another member, and
+ * members that left but whose departure is not processed yet could otherwise be chosen in turn.
+ */
+const MAX_REDECISIONS = 16;
 /** Deliveries remembered, so a message forwarded here and also read here goes out once. */
 const RECENT_DELIVERIES = 65_536;
 
@@ -126,7 +131,19 @@ export function installSharedSubscriptions(deps: {
    * Decides who gets a message (again, `instead` of a member that failed) and delivers it if
    * that member is here. True when some member other than `instead` has it or will.
    */
-  async function route(share: string, message: SharedMessage, instead?: string): Promise<boolean> {
+  async function route(
+    share: string,
+    message: SharedMessage,
+    instead?: string,
+    redecisions = 0,
+  ): Promise<boolean> {
+    if (redecisions > MAX_REDECISIONS) {
+      log.warn(
+        { share, message: message.key },
+        'shared subscription message given up: no member took it',
+      );
+      return false;
+    }
     const choice = await store.choose(share, message, instead);
     if (!choice) {
       if (instead === undefined) log.debug({ share }, 'shared subscription without members');
@@ -146,7 +163,7 @@ export function installSharedSubscriptions(deps: {
       }
       return true;
     }
-    return deliverHere(share, message, choice.clientId, instead !== undefined);
+    return deliverHere(share, message, choice.clientId, instead !== undefined, redecisions);
   }
 
   async function deliverHere(
@@ -154,16 +171,22 @@ export function installSharedSubscriptions(deps: {
     message: SharedMessage,
     clientId: string,
     redelivery: boolean,
+    redecisions = 0,
   ): Promise<boolean> {
     const local = groups.get(share);
     const client = local?.members.get(clientId);
-    if (!local || !client || client.closed) return route(share, message, clientId);
+    if (!local || !client || client.closed) return route(share, message, clientId, redecisions + 1);
     const once = `${share}\n${message.key}\n${clientId}`;
     if (recent.has(once)) return true;
     recent.add(once);
-    if (recent.size > RECENT_DELIVERIES) recent.delete(recent.values().next().value!);
+    if (recent.size > RECENT_DELIVERIES) {
+      for (const oldest of recent) {
+        recent.delete(oldest);
+        break;
+      }
+    }
     const sent = delivery.toConnected(client, share, local.group, message);
-    if (sent === false) return route(share, message, clientId);
+    if (sent === false) return route(share, message, clientId, redecisions + 1);
     const labels = { group: local.group, filter: local.filter };
     if (sent === 'withheld') metrics.sharedWithheld.inc(labels);
     else if (redelivery) metrics.sharedRedelivered.inc(labels);
