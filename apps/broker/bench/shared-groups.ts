@@ -82,8 +82,9 @@ export async function benchSharedGroups(
           progress(`shared groups: ${topology.label}, ${scenario.name}`);
           const result = await runCase(brokers, scenario, options);
           if (!scenario.shared) plainCpu = result.cpuPerMessage;
+          const delta = result.cpuPerMessage - plainCpu;
           const extra = scenario.shared
-            ? ` (+${micros(result.cpuPerMessage - plainCpu)} µs vs plain)`
+            ? ` (${delta < 0 ? '−' : '+'}${micros(Math.abs(delta))} vs plain)`
             : '';
           rows.push(
             row({
