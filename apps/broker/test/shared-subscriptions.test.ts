@@ -120,6 +120,48 @@ describe('shared subscriptions on one broker', () => {
       .toEqual(['0', '1', '2', '3']);
   });
 
+  it('queues for a persistent member while no member is connected, and delivers when it returns', async () => {
+    const base = `devices/${unique()}`;
+    const clientId = `away-${unique()}`;
+    const persistent = { clientId, clean: false, properties: { sessionExpiryInterval: 300 } };
+    const first = await service('unused', 5, persistent);
+    await first.subscribeAsync(`$share/q/${base}/#`, { qos: 1 });
+    await first.endAsync();
+    const publisher = await service('pub-q');
+    for (let i = 0; i < 3; i++) await publisher.publishAsync(`${base}/m`, String(i), { qos: 1 });
+    const returned: string[] = [];
+    await t.connect(
+      { username: 'service', password: SERVICE_SECRET, protocolVersion: 5, ...persistent },
+      (client) => client.on('message', (_topic, payload) => returned.push(payload.toString())),
+    );
+    await expect.poll(() => returned).toEqual(['0', '1', '2']);
+  });
+
+  it('prefers a connected member to a persistent one away', async () => {
+    const base = `devices/${unique()}`;
+    const persistent = {
+      clientId: `away-${unique()}`,
+      clean: false,
+      properties: { sessionExpiryInterval: 300 },
+    };
+    const away = await service('unused', 5, persistent);
+    await away.subscribeAsync(`$share/p/${base}/#`, { qos: 1 });
+    await away.endAsync();
+    const connected = await service('connected');
+    const toConnected = collect(connected);
+    await connected.subscribeAsync(`$share/p/${base}/#`, { qos: 1 });
+    const publisher = await service('pub-p');
+    for (let i = 0; i < 4; i++) await publisher.publishAsync(`${base}/m`, String(i), { qos: 1 });
+    await expect.poll(() => toConnected.length).toBe(4);
+    const returned: string[] = [];
+    await t.connect(
+      { username: 'service', password: SERVICE_SECRET, protocolVersion: 5, ...persistent },
+      (client) => client.on('message', (_topic, payload) => returned.push(payload.toString())),
+    );
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(returned).toEqual([]);
+  });
+
   it('decides on the filter inside $share/{group}/ and refuses malformed ones', async () => {
     const deviceId = unique();
     const secret = await t.provision(deviceId);
