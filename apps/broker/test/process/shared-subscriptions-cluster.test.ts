@@ -66,11 +66,17 @@ describe.runIf(redisServer)('shared subscriptions across a cluster of two broker
     await redis.close();
   });
 
-  async function service(broker: SpawnedBroker, options: IClientOptions = {}) {
-    const client = await connectService(broker.mqttUrl, `ss-${token}-${seq++}`, {
-      protocolVersion: 5,
-      ...options,
-    });
+  async function service(
+    broker: SpawnedBroker,
+    options: IClientOptions = {},
+    prepare?: (client: MqttClient) => void,
+  ) {
+    const client = await connectService(
+      broker.mqttUrl,
+      `ss-${token}-${seq++}`,
+      { protocolVersion: 5, ...options },
+      prepare,
+    );
     clients.add(client);
     return client;
   }
@@ -175,6 +181,26 @@ describe.runIf(redisServer)('shared subscriptions across a cluster of two broker
       expect(redelivered).toBeGreaterThanOrEqual(unacknowledged.length);
     },
   );
+
+  it('queues for a persistent member away from one broker, and delivers when it returns to the other', async () => {
+    await startCluster();
+    const base = `devices/ss-${token}`;
+    const persistent = {
+      clientId: `away-${token}`,
+      clean: false,
+      properties: { sessionExpiryInterval: 300 },
+    };
+    const first = await service(brokerA, persistent);
+    await first.subscribeAsync(`$share/queued/${base}/+`, { qos: 1 });
+    await first.endAsync();
+    const publisher = await service(brokerB, { protocolVersion: 4 });
+    await publishFrom([publisher], base, 3);
+    const returned: string[] = [];
+    await service(brokerB, persistent, (client) =>
+      client.on('message', (_topic, payload) => returned.push(payload.toString())),
+    );
+    await expect.poll(() => returned, { timeout: 10_000 }).toEqual(['p0:0', 'p0:1', 'p0:2']);
+  });
 
   it('sticky strategy: every message of one publisher goes to one member, in order', async () => {
     await startCluster({ SHARED_SUBSCRIPTION_STRATEGY: 'sticky' });
