@@ -1,8 +1,11 @@
 import type { Redis } from 'ioredis';
 import type { Choice, GroupStore, MessageRef, SharedStrategy } from './group-store.ts';
 
-/** A decision outlives the slowest broker's read of the message by far. */
-const DECISION_TTL_S = 300;
+/**
+ * A decision outlives every broker's read of its message (milliseconds apart) by far, and
+ * bounds the keys: one per message and group for this long (300k keys at 10k msgs/s).
+ */
+const DECISION_TTL_S = 30;
 /** A publisher keeps its sticky member this long after its last message. */
 const STICKY_TTL_S = 86_400;
 /** A broker that stopped refreshing its mark this long ago is gone: its members are not chosen. */

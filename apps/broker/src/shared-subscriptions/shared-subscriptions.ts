@@ -244,8 +244,12 @@ export function installSharedSubscriptions(deps: {
     for (const filter of filters)
       if (filter.startsWith(SHARE_PREFIX)) leave(client, filter).catch(failed('leave'));
   });
+  // Hand-overs still running when the broker closes finish before its Redis connection goes.
+  const handingOver = new Set<Promise<void>>();
   aedes.on('clientDisconnect', (client) => {
-    disconnected(client).catch(failed('hand-over'));
+    const work = disconnected(client).catch(failed('hand-over'));
+    handingOver.add(work);
+    void work.finally(() => handingOver.delete(work));
   });
   aedes.on('sessionExpired', (client) => {
     sessionEnded(client.id);
@@ -269,7 +273,9 @@ export function installSharedSubscriptions(deps: {
   mq.on('$SYS/+/new/clients', connectedElsewhere);
 
   return {
+    /** After aedes has closed (its clients' hand-overs have started): before Redis goes. */
     async close(): Promise<void> {
+      await Promise.all(handingOver);
       mq.removeListener(forwardTopic(brokerId), forwarded);
       mq.removeListener('$SYS/+/new/clients', connectedElsewhere);
       for (const local of groups.values()) clearTimeout(local.releaseTimer);
