@@ -77,6 +77,23 @@ describe('shared subscriptions on one broker', () => {
     expect(byB.map((received) => received.length)).toEqual([15, 15]);
   });
 
+  it('delivers at the lower of the message and subscription QoS, QoS 2 once', async () => {
+    const base = `devices/${unique()}`;
+    const atTwo = await service('qos2');
+    const atZero = await service('qos0');
+    const byTwo = collect(atTwo);
+    const byZero = collect(atZero);
+    await atTwo.subscribeAsync(`$share/two/${base}/#`, { qos: 2 });
+    await atZero.subscribeAsync(`$share/zero/${base}/#`, { qos: 0 });
+    const publisher = await service('pub-qos');
+    await publisher.publishAsync(`${base}/m`, 'exactly once', { qos: 2 });
+    await expect.poll(() => [byTwo.length, byZero.length]).toEqual([1, 1]);
+    expect(byTwo[0]?.qos).toBe(2);
+    expect(byZero[0]?.qos).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect([byTwo.length, byZero.length]).toEqual([1, 1]);
+  });
+
   it('does not send retained messages when a shared subscription is made (MQTT 5.0 §4.8.2)', async () => {
     const topic = `devices/${unique()}/state`;
     const publisher = await service('retainer');
