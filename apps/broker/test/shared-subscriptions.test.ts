@@ -152,6 +152,9 @@ describe('shared subscriptions on one broker', () => {
       (client) => client.on('message', (_topic, payload) => returned.push(payload.toString())),
     );
     await expect.poll(() => returned).toEqual(['0', '1', '2']);
+    // Back in the group with its restored subscription: live deliveries again.
+    await publisher.publishAsync(`${base}/m`, '3', { qos: 1 });
+    await expect.poll(() => returned).toEqual(['0', '1', '2', '3']);
   });
 
   it('prefers a connected member to a persistent one away', async () => {

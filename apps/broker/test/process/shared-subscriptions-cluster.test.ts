@@ -172,7 +172,7 @@ describe.runIf(redisServer)('shared subscriptions across a cluster of two broker
         .toBe(all.length);
       const atSurvivors = new Set(survivors.flat());
       for (const payload of unacknowledged) expect(atSurvivors).toContain(payload);
-      // Only what the victim had can arrive twice.
+      // A survivor gets nothing twice (only the victim and a survivor may share a message).
       const survivorCopies = survivors.flat();
       expect(survivorCopies.length - atSurvivors.size).toBe(0);
       const redelivered =
