@@ -151,7 +151,6 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
     sessions,
     ingest: createTelemetryIngest({ writer, metrics, log }),
     notify,
-    retained: retainedSources,
     metrics,
     log,
     maxTopicLevels: config.MQTT_MAX_TOPIC_LEVELS,

@@ -18,7 +18,6 @@ import type { NotifyDevice } from './device-errors.ts';
 import type { TelemetryIngest } from './ingest/telemetry-ingest.ts';
 import { PublishQuota } from './limits/publish-quota.ts';
 import type { Logger } from './log.ts';
-import type { RetainedSources } from './retained/retained-sources.ts';
 import type { BrokerMetrics } from './metrics.ts';
 import type { Session, SessionRegistry } from './sessions.ts';
 import { sharedGroupOf } from './shared-subscriptions/shared-message.ts';
@@ -32,7 +31,6 @@ export function createAccessHooks(deps: {
   sessions: SessionRegistry;
   ingest: TelemetryIngest;
   notify: NotifyDevice;
-  retained: RetainedSources;
   metrics: BrokerMetrics;
   log: Logger;
   /** MQTT_MAX_TOPIC_LEVELS */
@@ -179,15 +177,9 @@ export function createAccessHooks(deps: {
       }
       const session = deps.sessions.get(client);
       if (session && deps.acl().authorizeSubscribe(session.principal, subscription.topic)) {
-        // MQTT 5.0 Retain Handling 2 sends no retained messages, nothing to check; nor does a
-        // shared subscription (MQTT 5.0 §4.8.2: retained messages are not sent to it).
-        if ((subscription as { rh?: number }).rh === 2 || shared) {
-          callback(null, subscription);
-          return;
-        }
-        void deps.retained.prepare(client, subscription.topic).then(() => {
-          callback(null, subscription);
-        });
+        // No retained message is sent for a shared subscription (MQTT 5.0 §4.8.2): aedes looks
+        // them up under `$share/...`, where nothing may be published.
+        callback(null, subscription);
         return;
       }
       deps.metrics.subscriptionsDenied.inc();
@@ -197,8 +189,9 @@ export function createAccessHooks(deps: {
     },
 
     /**
-     * Rules may change after a subscription was granted: every delivery is re-checked. A
-     * retained message is also held to its publisher's right to publish it (retained-sources.ts).
+     * Rules may change after a subscription was granted: every delivery is re-checked. (Retained
+     * messages sent on SUBSCRIBE were checked against their publishers' rights already, in
+     * retained-sources.ts.)
      */
     authorizeForward: (client: Client, packet: AedesPublishPacket): AedesPublishPacket | null => {
       if (packet.topic === DROPPED_TOPIC) return null;
@@ -208,7 +201,7 @@ export function createAccessHooks(deps: {
       const group = sharedGroupOf(packet);
       const topic = group === undefined ? packet.topic : `${SHARE_PREFIX}${group}/${packet.topic}`;
       if (!session || !decisionsOf(session).mayReceive(deps.acl(), topic)) return null;
-      return deps.retained.isWithheld(session, packet) ? null : packet;
+      return packet;
     },
   };
 }

@@ -6,7 +6,9 @@ export type BrokerMetrics = ReturnType<typeof createBrokerMetrics>;
 /** One registry per broker instance (no global state), exposed on /metrics. */
 export function createBrokerMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'twinwire_broker_' });
+  // The process metrics keep prom-client's standard names (process_cpu_seconds_total,
+  // nodejs_heap_size_total_bytes, …), so stock Node.js dashboards and alerts work unchanged.
+  collectDefaultMetrics({ register: registry });
   const registers = [registry];
   // PUBLISHes are counted on the hot path in plain numbers, handed to prom-client when the
   // registry is read: its `inc` with labels hashes and validates them on every call.

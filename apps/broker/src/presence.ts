@@ -82,5 +82,3 @@ export function createPresence(deps: {
     },
   };
 }
-
-export type Presence = ReturnType<typeof createPresence>;

@@ -3,6 +3,7 @@
  * schemas the validators use. `pnpm generate` writes it to `asyncapi.json`.
  */
 import type { TSchema } from 'typebox';
+import schemasPackage from '../package.json' with { type: 'json' };
 import { formatJson } from './format-json.ts';
 import type { JsonSchema } from './json-schema.ts';
 import { toJsonSchema } from './json-schema.ts';
@@ -150,7 +151,8 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
     asyncapi: '3.0.0',
     info: {
       title: 'Twinwire',
-      version: `${limits.deviceProtocolVersion}.0.0`,
+      // This package's version: the document changes only with these schemas.
+      version: schemasPackage.version,
       description: [
         'Device telemetry over MQTT and WebSocket, described from the platform side.',
         'Timestamps are integer epoch milliseconds (UTC).',
