@@ -124,5 +124,3 @@ export function createMemberDelivery(deps: {
     },
   };
 }
-
-export type MemberDelivery = ReturnType<typeof createMemberDelivery>;
