@@ -21,6 +21,8 @@ interface LocalGroup {
   members: Map<string, MemberClient>;
   away: Set<string>;
   listener: Listener;
+  /** Resolves once the emitter delivers the filter's messages here. */
+  listening: Promise<void>;
   /** Set while the group has no member here: the listener stays a while (see `release`). */
   releaseTimer?: NodeJS.Timeout;
 }
@@ -76,7 +78,7 @@ export function installSharedSubscriptions(deps: {
     if (existing) {
       clearTimeout(existing.releaseTimer);
       existing.releaseTimer = undefined;
-      return Promise.resolve(existing);
+      return existing.listening.then(() => existing);
     }
     const parsed = parseSharedFilter(share);
     if (parsed === null || parsed === 'invalid') return undefined;
@@ -87,14 +89,21 @@ export function installSharedSubscriptions(deps: {
       if (skipsDollar && packet.topic.startsWith('$')) return;
       route(share, sharedMessageOf(packet)).catch(failed('dispatch'));
     };
-    const local: LocalGroup = { ...parsed, members: new Map(), away: new Set(), listener };
-    groups.set(share, local);
     // Listening before joining: a message decided for the new member always reaches us.
-    return new Promise((resolve) => {
+    const listening = new Promise<void>((resolve) => {
       mq.on(parsed.filter, listener, () => {
-        resolve(local);
+        resolve();
       });
     });
+    const local: LocalGroup = {
+      ...parsed,
+      members: new Map(),
+      away: new Set(),
+      listener,
+      listening,
+    };
+    groups.set(share, local);
+    return listening.then(() => local);
   }
 
   /** Stops listening once the group has had no member here for a while. */
