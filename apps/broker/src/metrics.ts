@@ -61,6 +61,30 @@ export function createBrokerMetrics() {
       help: 'PUBLISH packets acknowledged but dropped because the ACL denies them',
       registers,
     }),
+    sharedMembers: new Gauge({
+      name: 'twinwire_broker_shared_subscription_members',
+      help: 'Members of each shared subscription group connected to this broker',
+      labelNames: ['group', 'filter'] as const,
+      registers,
+    }),
+    sharedDelivered: new Counter({
+      name: 'twinwire_broker_shared_subscription_delivered_total',
+      help: 'Messages this broker delivered to a member of a shared subscription group',
+      labelNames: ['group', 'filter'] as const,
+      registers,
+    }),
+    sharedRedelivered: new Counter({
+      name: 'twinwire_broker_shared_subscription_redelivered_total',
+      help: 'Messages delivered to another member after the first one left or lost its connection unacknowledged',
+      labelNames: ['group', 'filter'] as const,
+      registers,
+    }),
+    sharedWithheld: new Counter({
+      name: 'twinwire_broker_shared_subscription_withheld_total',
+      help: 'Shared subscription messages not delivered because the ACL no longer lets the chosen member receive the topic',
+      labelNames: ['group', 'filter'] as const,
+      registers,
+    }),
     subscriptionsDenied: new Counter({
       name: 'twinwire_broker_subscriptions_denied_total',
       help: 'Subscriptions refused by the ACL (SUBACK 0x80; MQTT 5.0: 0x87)',
