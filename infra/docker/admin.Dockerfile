@@ -3,7 +3,9 @@
 # talks to is chosen at start (API_BASE_URL → /config.json), so one image serves every
 # environment. Build from the repository root:
 #   docker build -f infra/docker/admin.Dockerfile -t twinwire/admin .
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node.js 24, an LTS line (20 reached its end of life in April 2026). The bundle targets
+# Node 20 (packages/build: the oldest engines.node allows), so it runs on any newer Node.
+ARG NODE_IMAGE=node:24-bookworm-slim
 ARG NGINX_IMAGE=nginxinc/nginx-unprivileged:1.28-alpine
 
 FROM ${NODE_IMAGE} AS build

@@ -1,7 +1,9 @@
 # syntax=docker/dockerfile:1.7
 # twinwire/broker — the MQTT broker. Build from the repository root:
 #   docker build -f infra/docker/broker.Dockerfile -t twinwire/broker .
-ARG NODE_IMAGE=node:20-bookworm-slim
+# Node.js 24, an LTS line (20 reached its end of life in April 2026). The bundle targets
+# Node 20 (packages/build: the oldest engines.node allows), so it runs on any newer Node.
+ARG NODE_IMAGE=node:24-bookworm-slim
 
 FROM ${NODE_IMAGE} AS build
 # The pnpm version package.json pins (packageManager); no corepack.

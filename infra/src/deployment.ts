@@ -77,7 +77,7 @@ export const deployedApps: Readonly<Record<AppName, DeployedApp>> = {
     image: 'twinwire/api',
     dockerfile: 'docker/api.Dockerfile',
     schema: ApiEnv,
-    secrets: ['DATABASE_URL', 'SERVICE_SECRET', 'JWT_SECRET', 'ADMIN_PASSWORD'],
+    secrets: ['DATABASE_URL', 'SERVICE_SECRET', 'JWT_SECRET', 'ADMIN_PASSWORD', 'METRICS_TOKEN'],
     ports: { http: { env: 'API_PORT', port: 3000 } },
     health: { port: 'http', liveness: '/healthz', readiness: '/readyz' },
   },

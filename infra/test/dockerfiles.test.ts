@@ -10,6 +10,9 @@ const { packageManager } = JSON.parse(readFileSync(join(repoRoot, 'package.json'
 };
 const pinnedPnpm = packageManager.replace(/^pnpm@/, '');
 
+/** The Node.js image every Node stage uses: a supported LTS line. */
+const NODE_IMAGE = 'node:24-bookworm-slim';
+
 const dockerfile = (app: (typeof appNames)[number]) =>
   parseDockerfile(readFileSync(join(infraDir, deployedApps[app].dockerfile), 'utf8'));
 const finalStage = (app: (typeof appNames)[number]): Stage => {
@@ -25,14 +28,14 @@ describe.each(appNames)('%s Dockerfile', (app) => {
   const runtime = finalStage(app);
   const build = stages[0]!;
 
-  it('is multi-stage: a build stage on node:20-bookworm-slim, a runtime stage without the toolchain', () => {
+  it(`is multi-stage: a build stage on ${NODE_IMAGE}, a runtime stage without the toolchain`, () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    expect(build.from).toBe('node:20-bookworm-slim');
+    expect(build.from).toBe(NODE_IMAGE);
     expect(build.name).toBe('build');
     // Nothing is installed or built in the runtime stage: it only copies the build's output.
     expect(instructions(runtime, 'RUN')).toEqual([]);
     if (app === 'admin') expect(runtime.from).toMatch(/^nginxinc\/nginx-unprivileged:/);
-    else expect(runtime.from).toBe('node:20-bookworm-slim');
+    else expect(runtime.from).toBe(NODE_IMAGE);
   });
 
   it('installs the pnpm package.json pins, without corepack, from the frozen lockfile', () => {
@@ -128,6 +131,28 @@ describe('admin image', () => {
     expect(copies).toContain(
       '--chmod=0755 infra/docker/admin/40-twinwire-config.sh /docker-entrypoint.d/40-twinwire-config.sh',
     );
+  });
+});
+
+describe('Node.js versions', () => {
+  const { engines } = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as {
+    engines: { node: string };
+  };
+  const oldestMajor = Number(/^>=(\d+)\./.exec(engines.node)?.[1]);
+  const bundler = readFileSync(join(repoRoot, 'packages', 'build', 'bundle-app.mjs'), 'utf8');
+
+  it('builds and runs the Node images on one LTS line newer than Node 20 (end of life April 2026)', () => {
+    const major = Number(/^node:(\d+)-/.exec(NODE_IMAGE)?.[1]);
+    // Even majors become LTS; 22 and 24 are supported as of December 2026.
+    expect(major % 2).toBe(0);
+    expect(major).toBeGreaterThanOrEqual(22);
+    for (const app of appNames) expect(dockerfile(app).stages[0]?.from).toBe(NODE_IMAGE);
+  });
+
+  it('bundles for the oldest Node.js engines.node allows, the one .nvmrc names', () => {
+    expect(oldestMajor).toBe(20);
+    expect(bundler).toContain(`target: 'node${oldestMajor}'`);
+    expect(readFileSync(join(repoRoot, '.nvmrc'), 'utf8').trim()).toBe(String(oldestMajor));
   });
 });
 

@@ -105,4 +105,22 @@ describe.skipIf(!browserAvailable)('the Clients page in Chromium', () => {
     await again.endAsync();
     expect(harness.pageErrors).toEqual([]);
   });
+
+  it('shows the shared subscription groups a client is a member of', async () => {
+    const member = await mqtt.connectAsync(harness.platform.urls.mqtt, {
+      clientId: DEVICE,
+      username: DEVICE,
+      password: secret,
+      protocolVersion: 5,
+      reconnectPeriod: 0,
+    });
+    await member.subscribeAsync(`$share/pumps/devices/${DEVICE}/commands/#`, { qos: 1 });
+    await page().getByLabel('State').selectOption('all');
+    await expect.poll(() => row().textContent(), wait).toContain('group pumps');
+    await row().getByText('1', { exact: true }).click();
+    expect(await row().textContent()).toContain(`$share/pumps/devices/${DEVICE}/commands/#`);
+    await harness.screenshot('32-clients-shared-group');
+    await member.endAsync();
+    expect(harness.pageErrors).toEqual([]);
+  });
 });

@@ -23,6 +23,8 @@ import { RateLimited } from './errors.ts';
 import { createApiLoginGuard } from './login-guard.ts';
 import { createLoginProtection } from '@twinwire/logins/login-protection';
 import { errorHandler } from './plugins/error-handler.ts';
+import { asyncapi } from './plugins/asyncapi.ts';
+import { metrics } from './plugins/metrics.ts';
 import { openapi } from './plugins/openapi.ts';
 import { validation } from './plugins/validation.ts';
 import { clientRoutes } from './clients/client-routes.ts';
@@ -75,12 +77,15 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const logins = createApiLoginGuard(createLoginProtection(config));
   await app.register(validation);
   await app.register(errorHandler);
+  // First, so its request timing sees every route registered after it.
+  await app.register(metrics, { token: config.METRICS_TOKEN });
   await app.register(fastifyCors, corsOptions(origins));
   await app.register(fastifyRateLimit, {
     global: false,
     errorResponseBuilder: (_request, context) => new RateLimited(context.after),
   });
   await app.register(openapi);
+  await app.register(asyncapi);
   await app.register(healthRoutes, { pool: deps.db.pool });
   await app.register(rollupRefresher, {
     db: deps.db.db,

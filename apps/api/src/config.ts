@@ -80,6 +80,13 @@ export const ApiEnv = Type.Object({
     description:
       'day partitions of telemetry created ahead of today, at start and hourly (readings of a day without one land in the DEFAULT partition and move into the day once it is created)',
   }),
+  METRICS_TOKEN: Env.optional(
+    Env.string({
+      minLength: 16,
+      description:
+        'a Prometheus scrape of /metrics must send Authorization: Bearer <this>; unset: /metrics is open, like /healthz',
+    }),
+  ),
   LOGIN_RATE_LIMIT: Env.integer({
     default: 10,
     minimum: 1,

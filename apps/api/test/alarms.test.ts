@@ -1,9 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { createUser } from '@twinwire/db/users';
 import type { Alarm, AlarmEvent, AlarmRule } from '@twinwire/schemas/alarms';
 import { alarmsTopic, telemetryTopic } from '@twinwire/schemas/topics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookReceiver } from './helpers/webhook-receiver.ts';
-import { FrameLog, startStack, uniqueId, type Stack } from './helpers/with-broker.ts';
+import { FrameLog, startStack, type Stack } from './helpers/with-broker.ts';
 
 let stack: Stack;
 let tokens: { admin: string; operator: string; viewer: string };
@@ -90,7 +91,7 @@ describe('alarms raised by either transport', () => {
   it('an MQTT device raises an alarm, published on alarms/{deviceId}; acknowledge and clear are the operator’s', async () => {
     const { deviceId, secret } = await stack.provision();
     await call('POST', '/alarm-rules', tokens.operator, hotRule(deviceId));
-    const username = uniqueId('watcher');
+    const username = `watcher-${randomBytes(3).toString('hex')}`;
     await createUser(stack.database.db, { username, password: 'watcher-password', role: 'viewer' });
     const watcher = await stack.mqtt({
       username,

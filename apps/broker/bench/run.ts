@@ -2,8 +2,8 @@
  * `pnpm --filter @twinwire/broker bench`: the broker's benchmarks in sequence, one table
  * each. `QUICK=1` (or `--quick`) runs tiny sizes as a smoke test. `DATABASE_URL` points
  * the bench at an existing PostgreSQL (it creates and drops its own databases there);
- * otherwise a throwaway embedded one is started. `BENCH_ONLY=routing,ingest,idle,logins,alarms` picks
- * benchmarks; `BENCH_CPU_PROF=<dir>` writes V8 CPU profiles of the broker processes there.
+ * otherwise a throwaway embedded one is started. `BENCH_ONLY=routing,ingest,idle,logins,shared,alarms` picks
+ * benchmarks (`shared` runs its two-broker rows with `REDIS_URL`); `BENCH_CPU_PROF=<dir>` writes V8 CPU profiles of the broker processes there.
  * Targets are reported as met or missed; a missed target never fails the run.
  */
 import { randomBytes } from 'node:crypto';
@@ -14,6 +14,7 @@ import { benchIdleConnections } from './idle-connections.ts';
 import { benchIngest } from './ingest.ts';
 import { benchLoginFlood } from './login-flood.ts';
 import { benchRouting } from './routing.ts';
+import { benchSharedGroups } from './shared-groups.ts';
 import { progress } from './stats.ts';
 
 const quick = process.env.QUICK === '1' || process.argv.includes('--quick');
@@ -41,6 +42,7 @@ const sizes = quick
       alarms: { rules: 100, devices: 50, readings: 200 },
       idle: { devices: 300, concurrency: 100, idleMs: 1_000 },
       logins: { devices: 20, floodClients: 4, windowMs: 1_000 },
+      shared: { messages: 2_000, publishers: 2, window: 50 },
     }
   : {
       routing: {
@@ -61,6 +63,7 @@ const sizes = quick
       alarms: { rules: 1_000, devices: 1_000, readings: 1_000 },
       idle: { devices: 10_000, concurrency: 200, idleMs: 10_000 },
       logins: { devices: 200, floodClients: 40, windowMs: 8_000 },
+      shared: { messages: 40_000, publishers: 4, window: 100 },
     };
 
 const selected = (name: string) => !only || only.includes(name);
@@ -107,9 +110,19 @@ try {
     console.table(logins.rows);
     for (const note of logins.notes) console.log(`  · ${note}`);
   }
+  if (selected('shared')) {
+    const shared = await benchSharedGroups(postgres.url, {
+      ...sizes.shared,
+      serviceSecret,
+      redisUrl: process.env.REDIS_URL,
+    });
+    console.log('\n@twinwire/broker — 5. shared subscription groups');
+    console.table(shared.rows);
+    for (const note of shared.notes) console.log(`  · ${note}`);
+  }
   if (selected('alarms')) {
     const alarms = await benchAlarmRules(postgres.url, sizes.alarms);
-    console.log('\n@twinwire/broker — 5. alarm rule evaluation per reading');
+    console.log('\n@twinwire/broker — 6. alarm rule evaluation per reading');
     console.table(alarms.rows);
     for (const note of alarms.notes) console.log(`  · ${note}`);
   }

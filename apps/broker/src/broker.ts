@@ -38,6 +38,10 @@ import { createRedisOwnerStore } from './ownership/redis-owner-store.ts';
 import { createPresence } from './presence.ts';
 import { createRetainedSources } from './retained/retained-sources.ts';
 import { SessionRegistry } from './sessions.ts';
+import { MemoryGroupStore } from './shared-subscriptions/memory-group-store.ts';
+import { createRedisGroupStore } from './shared-subscriptions/redis-group-store.ts';
+import type { SessionQueue } from './shared-subscriptions/member-delivery.ts';
+import { installSharedSubscriptions } from './shared-subscriptions/shared-subscriptions.ts';
 
 export interface BrokerDeps {
   config: BrokerConfig;
@@ -108,6 +112,9 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
     receiveMaximum: config.MQTT_RECEIVE_MAXIMUM,
     topicAliasMaximum: config.MQTT_TOPIC_ALIAS_MAXIMUM,
     maximumPacketSize: config.MQTT_MAX_PACKET_BYTES,
+    // $share/{group}/{filter} is dispatched cluster-wide by shared-subscriptions/ (aedes alone
+    // would deliver once per broker holding a member).
+    sharedSubscriptions: true,
   });
   const alarms = createAlarmEvaluator({
     pool: deps.db.pool,
@@ -158,7 +165,6 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
     sessions,
     ingest: createTelemetryIngest({ writer, metrics, log }),
     notify,
-    retained: retainedSources,
     metrics,
     log,
     maxTopicLevels: config.MQTT_MAX_TOPIC_LEVELS,
@@ -194,6 +200,17 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
   aedes.authorizePublish = hooks.authorizePublish;
   aedes.authorizeSubscribe = hooks.authorizeSubscribe;
   aedes.authorizeForward = hooks.authorizeForward;
+  const strategy = config.SHARED_SUBSCRIPTION_STRATEGY;
+  const sharedSubscriptions = installSharedSubscriptions({
+    aedes,
+    store: cluster
+      ? createRedisGroupStore(cluster.sessions, aedes.id, strategy)
+      : new MemoryGroupStore(aedes.id, strategy),
+    queue: (aedes as Aedes & { persistence: SessionQueue }).persistence,
+    authorizeForward: hooks.authorizeForward,
+    metrics,
+    log,
+  });
 
   // --- client registry (admin's Clients view): rows in PostgreSQL, actions by NOTIFY ---
   const housekeepingIntervalMs = deps.housekeepingIntervalMs ?? 10_000;
@@ -327,6 +344,7 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
     clearInterval(housekeeping);
     await listeners?.stopAccepting();
     await closeAedes();
+    await sharedSubscriptions.close();
     await cluster?.close();
     await writer.close();
     await alarms.close();
@@ -355,6 +373,7 @@ export async function createBroker(deps: BrokerDeps): Promise<Broker> {
         }),
       );
       await closeAedes();
+      await sharedSubscriptions.close();
       await cluster?.close();
       await listenersClosed;
       await writer.close();

@@ -113,6 +113,11 @@ export const BrokerEnv = Type.Object({
     minimum: 100,
     description: 'a subscriber whose socket stays full this long is disconnected',
   }),
+  SHARED_SUBSCRIPTION_STRATEGY: Type.Union([Type.Literal('round-robin'), Type.Literal('sticky')], {
+    default: 'round-robin',
+    description:
+      'which member of a $share/{group}/{filter} group gets each message: round-robin, or sticky (every message of one publisher to the same member while it stays)',
+  }),
   QOS0_BUFFER_ROWS: Env.integer({
     default: 20_000,
     minimum: 100,

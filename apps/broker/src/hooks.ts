@@ -1,4 +1,5 @@
 import type { Acl } from '@twinwire/acl/acl';
+import { parseSharedFilter, SHARE_PREFIX } from '@twinwire/acl/shared-subscription';
 import { parseDeviceTopic } from '@twinwire/schemas/topics';
 import { parseDeviceStatus } from '@twinwire/schemas/validate';
 import type { AedesPublishPacket, Client, PublishPacket, Subscription } from 'aedes';
@@ -17,9 +18,9 @@ import type { NotifyDevice } from './device-errors.ts';
 import type { TelemetryIngest } from './ingest/telemetry-ingest.ts';
 import { PublishQuota } from './limits/publish-quota.ts';
 import type { Logger } from './log.ts';
-import type { RetainedSources } from './retained/retained-sources.ts';
 import type { BrokerMetrics } from './metrics.ts';
 import type { Session, SessionRegistry } from './sessions.ts';
+import { sharedGroupOf } from './shared-subscriptions/shared-message.ts';
 
 function decisionsOf(session: Session): TopicDecisions {
   return (session.decisions ??= new TopicDecisions(session.principal));
@@ -30,7 +31,6 @@ export function createAccessHooks(deps: {
   sessions: SessionRegistry;
   ingest: TelemetryIngest;
   notify: NotifyDevice;
-  retained: RetainedSources;
   metrics: BrokerMetrics;
   log: Logger;
   /** MQTT_MAX_TOPIC_LEVELS */
@@ -71,6 +71,20 @@ export function createAccessHooks(deps: {
           session,
           packet,
           { code: 'TWW_TOPIC_TOO_DEEP', message, reasonCode: TOPIC_NAME_INVALID },
+          callback,
+        );
+        return;
+      }
+      // `$share/...` names shared subscriptions [MQTT-4.8.2]: a message there would reach
+      // aedes' own (idle) subscriptions to those filters, and be kept as retained for them.
+      if (packet.topic.startsWith(SHARE_PREFIX)) {
+        const message =
+          'topics under $share/ name shared subscriptions; nothing is published there';
+        refuse(
+          client,
+          session,
+          packet,
+          { code: 'TWW_TOPIC_RESERVED', message, reasonCode: TOPIC_NAME_INVALID },
           callback,
         );
         return;
@@ -148,16 +162,24 @@ export function createAccessHooks(deps: {
         callback(Object.assign(error, { reasonCode: TOPIC_FILTER_INVALID }));
         return;
       }
+      const shared = parseSharedFilter(subscription.topic);
+      if (shared === 'invalid') {
+        deps.log.info({ clientId: client.id, filter: subscription.topic }, 'shared filter invalid');
+        // [MQTT-4.8.2-1] [MQTT-4.8.2-2] SUBACK 0x80 (MQTT 5.0: 0x8F Topic Filter invalid).
+        const error = new Error('a shared subscription is $share/{group}/{filter}');
+        callback(Object.assign(error, { reasonCode: TOPIC_FILTER_INVALID }));
+        return;
+      }
+      if (shared && (subscription as { nl?: boolean }).nl === true) {
+        // [MQTT-3.8.3-4] No Local on a shared subscription is a Protocol Error: aedes closes.
+        callback(new Error('No Local set on a shared subscription'));
+        return;
+      }
       const session = deps.sessions.get(client);
       if (session && deps.acl().authorizeSubscribe(session.principal, subscription.topic)) {
-        // MQTT 5.0 Retain Handling 2: no retained messages are sent, nothing to check.
-        if ((subscription as { rh?: number }).rh === 2) {
-          callback(null, subscription);
-          return;
-        }
-        void deps.retained.prepare(client, subscription.topic).then(() => {
-          callback(null, subscription);
-        });
+        // No retained message is sent for a shared subscription (MQTT 5.0 §4.8.2): aedes looks
+        // them up under `$share/...`, where nothing may be published.
+        callback(null, subscription);
         return;
       }
       deps.metrics.subscriptionsDenied.inc();
@@ -167,14 +189,19 @@ export function createAccessHooks(deps: {
     },
 
     /**
-     * Rules may change after a subscription was granted: every delivery is re-checked. A
-     * retained message is also held to its publisher's right to publish it (retained-sources.ts).
+     * Rules may change after a subscription was granted: every delivery is re-checked. (Retained
+     * messages sent on SUBSCRIBE were checked against their publishers' rights already, in
+     * retained-sources.ts.)
      */
     authorizeForward: (client: Client, packet: AedesPublishPacket): AedesPublishPacket | null => {
       if (packet.topic === DROPPED_TOPIC) return null;
       const session = deps.sessions.get(client);
-      if (!session || !decisionsOf(session).mayReceive(deps.acl(), packet.topic)) return null;
-      return deps.retained.isWithheld(session, packet) ? null : packet;
+      // A shared subscription's delivery is held to the rules that granted it: they may name
+      // its group (`$share/{group}/...`).
+      const group = sharedGroupOf(packet);
+      const topic = group === undefined ? packet.topic : `${SHARE_PREFIX}${group}/${packet.topic}`;
+      if (!session || !decisionsOf(session).mayReceive(deps.acl(), topic)) return null;
+      return packet;
     },
   };
 }

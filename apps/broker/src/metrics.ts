@@ -6,7 +6,9 @@ export type BrokerMetrics = ReturnType<typeof createBrokerMetrics>;
 /** One registry per broker instance (no global state), exposed on /metrics. */
 export function createBrokerMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'twinwire_broker_' });
+  // The process metrics keep prom-client's standard names (process_cpu_seconds_total,
+  // nodejs_heap_size_total_bytes, …), so stock Node.js dashboards and alerts work unchanged.
+  collectDefaultMetrics({ register: registry });
   const registers = [registry];
   // PUBLISHes are counted on the hot path in plain numbers, handed to prom-client when the
   // registry is read: its `inc` with labels hashes and validates them on every call.
@@ -57,6 +59,30 @@ export function createBrokerMetrics() {
     publishesDenied: new Counter({
       name: 'twinwire_broker_publishes_denied_total',
       help: 'PUBLISH packets acknowledged but dropped because the ACL denies them',
+      registers,
+    }),
+    sharedMembers: new Gauge({
+      name: 'twinwire_broker_shared_subscription_members',
+      help: 'Members of each shared subscription group connected to this broker',
+      labelNames: ['group', 'filter'] as const,
+      registers,
+    }),
+    sharedDelivered: new Counter({
+      name: 'twinwire_broker_shared_subscription_delivered_total',
+      help: 'Messages this broker delivered to a member of a shared subscription group',
+      labelNames: ['group', 'filter'] as const,
+      registers,
+    }),
+    sharedRedelivered: new Counter({
+      name: 'twinwire_broker_shared_subscription_redelivered_total',
+      help: 'Messages delivered to another member after the first one left or lost its connection unacknowledged',
+      labelNames: ['group', 'filter'] as const,
+      registers,
+    }),
+    sharedWithheld: new Counter({
+      name: 'twinwire_broker_shared_subscription_withheld_total',
+      help: 'Shared subscription messages not delivered because the ACL no longer lets the chosen member receive the topic',
+      labelNames: ['group', 'filter'] as const,
       registers,
     }),
     subscriptionsDenied: new Counter({

@@ -81,5 +81,3 @@ export function createPresence(deps: {
     },
   };
 }
-
-export type Presence = ReturnType<typeof createPresence>;

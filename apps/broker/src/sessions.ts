@@ -3,7 +3,6 @@ import type { DeviceProtocol } from '@twinwire/schemas/messages';
 import type { Client } from 'aedes';
 import type { TopicDecisions } from './access/topic-decisions.ts';
 import type { PublishQuota } from './limits/publish-quota.ts';
-import type { RetainedWithheld } from './retained/retained-sources.ts';
 
 /** What the broker knows about an authenticated connection. */
 export interface Session {
@@ -15,8 +14,6 @@ export interface Session {
   decisions?: TopicDecisions;
   /** MQTT 5.0 clients: MQTT_MAX_PUBLISH_RATE, spent on their first publish (3.1.1's is paced). */
   quota?: PublishQuota;
-  /** Retained messages it must not be sent, found when it subscribed (retained-sources.ts). */
-  retainedWithheld?: RetainedWithheld;
 }
 
 /** Sessions keyed by aedes client; entries die with their clients. */

@@ -12,7 +12,11 @@ it('serves /healthz, /readyz and Prometheus /metrics on the broker’s HTTP port
     expect(ready.status).toBe(200);
     const metrics = await (await fetch(`${base}/metrics`)).text();
     expect(metrics).toMatch(/^# TYPE twinwire_broker_connections gauge$/m);
-    expect(metrics).toMatch(/^twinwire_broker_process_resident_memory_bytes \d+/m);
+    // Node.js process metrics under prom-client's standard names, as stock dashboards expect.
+    expect(metrics).toMatch(/^process_resident_memory_bytes \d+/m);
+    expect(metrics).toMatch(/^process_cpu_seconds_total \d/m);
+    expect(metrics).toMatch(/^nodejs_heap_size_total_bytes \d+/m);
+    expect(metrics).not.toMatch(/^twinwire_broker_(process|nodejs)_/m);
     expect((await fetch(`${base}/nope`)).status).toBe(404);
   } finally {
     await harness.close();

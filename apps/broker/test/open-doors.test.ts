@@ -172,7 +172,7 @@ describe('MQTT 5.0 CONNACK', () => {
       receiveMaximum: 100,
       maximumPacketSize: 256 * 1024,
       topicAliasMaximum: 10,
-      sharedSubscriptionAvailable: false,
+      sharedSubscriptionAvailable: true,
     });
   });
 

@@ -6,7 +6,7 @@ import { deleteDevice } from '@twinwire/db/device-deletion';
 import { updateUser } from '@twinwire/db/user-admin';
 import { createUser } from '@twinwire/db/users';
 import { aclRules, deviceCredentials } from '@twinwire/db/schema';
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { MqttClient } from 'mqtt';
 import type { Counter } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -232,5 +232,40 @@ describe('a retained message obeys its publisher’s right to publish it (#13.3)
     const after = await watch(topic);
     await withheldSince(withheld);
     expect(after.has(topic)).toBe(false);
+  });
+
+  // The check reads PostgreSQL; only the retained messages wait for it. The subscription is
+  // registered and acknowledged at once [MQTT-3.8.4-1], so a message published right after
+  // the SUBSCRIBE reaches it, as on a broker without the check (Mosquitto answers SUBACK
+  // before it sends retained messages, too). Checking before the SUBACK lost such messages:
+  // the Paho suite's request/response test publishes before the second SUBACK arrives.
+  it('holds up only the retained messages, not the subscription, while their publishers are checked', async () => {
+    const id = uniqueId('checked-publisher');
+    const client = await connectDevice(id, await harness.provision(id));
+    await allowConfigTopic(id);
+    await publishConfig(id, client, 'kept');
+
+    const subscriber = await harness.connect({
+      clientId: uniqueId('service/v5'),
+      username: 'service',
+      password: SERVICE_SECRET,
+      protocolVersion: 5,
+    });
+    const seen: string[] = [];
+    subscriber.on('message', (topic) => seen.push(topic));
+    // A slow database: the publishers' table is locked until the transaction ends.
+    await harness.database.db.transaction(async (tx) => {
+      await tx.execute(sql`LOCK TABLE retained_messages IN ACCESS EXCLUSIVE MODE`);
+      const granted = await subscriber.subscribeAsync(`devices/${id}/#`, { qos: 1 });
+      expect(granted.map((grant) => grant.qos)).toEqual([1]);
+      await client.publishAsync(
+        `devices/${id}/telemetry`,
+        JSON.stringify({ ts: Date.now(), seq: 1, metrics: { t: 1 } }),
+        { qos: 1 },
+      );
+      await expect.poll(() => seen).toContain(`devices/${id}/telemetry`);
+      expect(seen).not.toContain(`devices/${id}/config`);
+    });
+    await expect.poll(() => seen).toContain(`devices/${id}/config`);
   });
 });

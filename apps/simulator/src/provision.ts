@@ -8,7 +8,7 @@ export interface DeviceCredential {
 }
 
 /** `prefix-0001` … : zero-padded so the ids sort in creation order. */
-export function deviceIds(prefix: string, count: number): string[] {
+function deviceIds(prefix: string, count: number): string[] {
   const width = Math.max(4, String(count).length);
   return Array.from({ length: count }, (_, i) => `${prefix}-${String(i + 1).padStart(width, '0')}`);
 }

@@ -14,10 +14,7 @@ export class MissingVariableError extends Error {
 
 const pattern = /\$(?:(\$)|\{(\w+)(?:(:?[-?])((?:[^{}]|\{[^{}]*\})*))?\}|(\w+))/g;
 
-export function interpolate(
-  value: string,
-  env: Readonly<Record<string, string | undefined>>,
-): string {
+function interpolate(value: string, env: Readonly<Record<string, string | undefined>>): string {
   return value.replace(
     pattern,
     (

@@ -157,13 +157,13 @@ export function splitImage(image: string): { name: string; tag?: string } {
     : { name: image };
 }
 
-export interface Probe {
+interface Probe {
   httpGet?: { path: string; port: string | number };
   exec?: { command: string[] };
   tcpSocket?: { port: string | number };
 }
 
-export interface EnvVar {
+interface EnvVar {
   name: string;
   value?: string;
   valueFrom?: {
@@ -197,7 +197,7 @@ export interface Container {
   };
 }
 
-export interface PodSpec {
+interface PodSpec {
   containers: Container[];
   initContainers?: Container[];
   restartPolicy?: string;

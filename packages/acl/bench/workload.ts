@@ -2,7 +2,7 @@ import { defaultRules } from '../src/default-rules.ts';
 import { rule } from '../test/fixtures.ts';
 import type { AclRule, Principal, RuleSubject } from '../src/rules.ts';
 
-export const RULE_COUNT = 1000;
+const RULE_COUNT = 1000;
 const SITES = 50;
 const DEVICES = 2000;
 const GRANTED_DEVICES = 350;

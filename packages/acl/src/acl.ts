@@ -4,9 +4,10 @@ import type { RuleProblems } from './errors.ts';
 import { explainDecision } from './explain.ts';
 import { buildRuleIndex, ownRules, roleRules } from './rule-index.ts';
 import { validateRule } from './rules.ts';
+import { parseSharedFilter } from './shared-subscription.ts';
 import type { AclRule, Action, Principal, RuleSubject } from './rules.ts';
 import { withoutEmptyTopic } from './topic-filter.ts';
-import { splitTopicName, topicFilterProblem } from './topic-text.ts';
+import { quote, splitTopicName, topicFilterProblem } from './topic-text.ts';
 import { someRuleCovers, someRuleOverlaps } from './trie-walk.ts';
 
 /** Why a request was allowed or denied, for the admin UI and logs. */
@@ -79,6 +80,34 @@ export function compileAcl(rules: readonly AclRule[]): Acl {
   const snapshot = Object.freeze(rules.map(snapshotRule));
   const index = buildRuleIndex(snapshot);
 
+  const subscribe = (principal: Principal, filter: string): boolean => {
+    if (topicFilterProblem(filter) !== null) return false;
+    return decide(
+      roleRules(index, principal)?.subscribe,
+      ownRules(index, principal)?.subscribe,
+      principal,
+      withoutEmptyTopic(filter.split('/')),
+      someRuleOverlaps,
+      someRuleCovers,
+    );
+  };
+  /**
+   * A shared subscription is decided on its whole filter first, so rules may name groups
+   * (`allow subscribe $share/analytics/devices/#`, `deny subscribe $share/+/devices/#`); a deny
+   * there wins. Without such a rule it is decided on the filter inside `$share/{group}/`: who
+   * may subscribe to `devices/#` may share it in any group. Not on the hot path (SUBSCRIBE, and
+   * once per topic per member), so the explaining scan decides.
+   */
+  const explainShared = (principal: Principal, whole: string, inner: string): Explanation => {
+    const byGroup = explainDecision(index, principal, 'subscribe', whole);
+    if (byGroup.allowed || byGroup.decidingRule?.effect === 'deny') return byGroup;
+    const byFilter = explainDecision(index, principal, 'subscribe', inner);
+    return {
+      ...byFilter,
+      reason: `shared subscription decided on ${quote(inner)}: ${byFilter.reason}`,
+    };
+  };
+
   return {
     rules: snapshot,
     authorizePublish: (principal, topic) => {
@@ -94,17 +123,19 @@ export function compileAcl(rules: readonly AclRule[]): Acl {
       );
     },
     authorizeSubscribe: (principal, filter) => {
-      if (topicFilterProblem(filter) !== null) return false;
-      return decide(
-        roleRules(index, principal)?.subscribe,
-        ownRules(index, principal)?.subscribe,
-        principal,
-        withoutEmptyTopic(filter.split('/')),
-        someRuleOverlaps,
-        someRuleCovers,
-      );
+      const shared = parseSharedFilter(filter);
+      if (shared === null) return subscribe(principal, filter);
+      if (shared === 'invalid') return false;
+      return explainShared(principal, filter, shared.filter).allowed;
     },
-    explain: (principal, action, topicOrFilter) =>
-      explainDecision(index, principal, action, topicOrFilter),
+    explain: (principal, action, topicOrFilter) => {
+      const shared = action === 'subscribe' ? parseSharedFilter(topicOrFilter) : null;
+      if (shared === null) return explainDecision(index, principal, action, topicOrFilter);
+      if (shared === 'invalid') {
+        const reason = `refused: filter ${quote(topicOrFilter)} is not a shared subscription ($share/{group}/{filter}, a group name without + or #)`;
+        return { allowed: false, decidingRule: null, reason, matchedRules: [] };
+      }
+      return explainShared(principal, topicOrFilter, shared.filter);
+    },
   };
 }

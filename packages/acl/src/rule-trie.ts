@@ -11,7 +11,7 @@ export interface CompiledRule {
   readonly mask: number;
 }
 
-export interface TemplateEdge {
+interface TemplateEdge {
   readonly template: LevelTemplate;
   readonly node: TrieNode;
 }

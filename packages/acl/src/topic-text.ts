@@ -1,5 +1,5 @@
 /** [MQTT-1.5.3] UTF-8 encoded strings are at most 65535 bytes. */
-export const MAX_TOPIC_BYTES = 65535;
+const MAX_TOPIC_BYTES = 65535;
 
 const PLUS = 0x2b;
 const HASH = 0x23;

@@ -55,7 +55,7 @@ export const anyFilterArb = fc
  * A filter narrowed from `outer` (a '+' made literal, a '#' cut short or extended), so that
  * containment holds often enough for a test of it to mean something.
  */
-export function narrowedArb(outer: string): fc.Arbitrary<string> {
+function narrowedArb(outer: string): fc.Arbitrary<string> {
   const levelArbs = outer.split('/').map((level) => {
     if (level === '+') return fc.constantFrom('+', 'a', '$SYS', '');
     if (level === '#') {
@@ -79,7 +79,7 @@ export const filterPairArb = fc.oneof(
 const safeIds = ['a', 'b', 'vera', '{username}'] as const;
 const hostileIds = ['a/+', '+', '#', '', 'x/../b', 'a\u0000', '\ud800'] as const;
 
-export const identityArb = fc.oneof(
+const identityArb = fc.oneof(
   { arbitrary: fc.constantFrom(...safeIds), weight: 6 },
   { arbitrary: fc.constantFrom(...hostileIds), weight: 1 },
 );
@@ -107,7 +107,7 @@ const subjectArb: fc.Arbitrary<RuleSubject> = fc.oneof(
   },
 );
 
-export const ruleTopicArb = fc
+const ruleTopicArb = fc
   .tuple(fc.array(fc.constantFrom(...templateLevels), { maxLength: 3 }), fc.boolean())
   .map(([levels, hash]) => joinFilter(levels, hash || levels.length === 0))
   .filter(nonEmpty);

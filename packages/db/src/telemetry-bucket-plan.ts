@@ -3,7 +3,7 @@ import { ROLLUP_LEVELS } from './telemetry-rollup-levels.ts';
 /** [from, to) in epoch ms. */
 export type Span = readonly [from: number, to: number];
 
-export interface LevelPlan {
+interface LevelPlan {
   /** Whole units of this level answered at this level or finer (dirty units finer). */
   span: Span;
   /** The parts of `span` read from this level's own rows: what the next level leaves over. */

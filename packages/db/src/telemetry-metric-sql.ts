@@ -1,8 +1,5 @@
 import { sql, type SQL } from 'drizzle-orm';
 
-export const MINUTE_MS = 60_000;
-export const HOUR_MS = 3_600_000;
-
 /**
  * The per-value expressions every bucket aggregate is built from, shared by the rollup
  * refresh and the bucket query so that both compute exactly the same thing. `value` is a

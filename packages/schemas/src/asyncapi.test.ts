@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { DiagnosticSeverity, Parser } from '@asyncapi/parser';
 import { describe, expect, it } from 'vitest';
+import schemasPackage from '../package.json' with { type: 'json' };
 import { buildAsyncApiDocument, renderAsyncApiJson } from './asyncapi.ts';
 
 const committedPath = new URL('../asyncapi.json', import.meta.url);
@@ -40,6 +41,12 @@ describe('AsyncAPI document', () => {
     const committed = readFileSync(committedPath, 'utf8');
     expect(JSON.parse(committed)).toEqual(buildAsyncApiDocument());
     expect(committed).toBe(renderAsyncApiJson());
+  });
+
+  it('carries this package’s version, so the version is written in package.json only', () => {
+    const { info } = buildAsyncApiDocument() as { info: { version: string } };
+    expect(info.version).toBe(schemasPackage.version);
+    expect(info.version).toMatch(/^0\.\d+\.\d+$/);
   });
 
   it('contains plain JSON Schema: no TypeBox markers, nothing JSON cannot carry', () => {

@@ -3,6 +3,7 @@
  * schemas the validators use. `pnpm generate` writes it to `asyncapi.json`.
  */
 import type { TSchema } from 'typebox';
+import schemasPackage from '../package.json' with { type: 'json' };
 import { formatJson } from './format-json.ts';
 import type { JsonSchema } from './json-schema.ts';
 import { toJsonSchema } from './json-schema.ts';
@@ -155,7 +156,8 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
     asyncapi: '3.0.0',
     info: {
       title: 'Twinwire',
-      version: `${limits.deviceProtocolVersion}.0.0`,
+      // This package's version: the document changes only with these schemas.
+      version: schemasPackage.version,
       description: [
         'Device telemetry over MQTT and WebSocket, described from the platform side.',
         'Timestamps are integer epoch milliseconds (UTC).',
@@ -167,7 +169,9 @@ export function buildAsyncApiDocument(): Record<string, unknown> {
         'refusals with the reason code of their PUBACK/PUBREC instead (invalid payload 0x99,',
         'with a reason string naming the field; not authorized 0x87; over the publish rate',
         '0x97), except at QoS 0; response topic, correlation data and user properties pass',
-        'through untouched. Shared subscriptions and enhanced authentication are not offered.',
+        'through untouched. Shared subscriptions ($share/{group}/{filter}, 3.1.1 too) give each',
+        'message to one member of each group across every broker; enhanced authentication is',
+        'not offered.',
         'Commands are MQTT 5.0 requests: the ack topic is their Response Topic and the command',
         'id their Correlation Data; an MQTT 5.0 device answers there with that Correlation Data,',
         'an MQTT 3.1.1 device (which never sees the properties) with the id in the payload.',

@@ -30,7 +30,7 @@ function tooLarge(got: string): ParseFailure {
 }
 
 /** UTF-8 text of a payload, refusing oversized payloads before touching their bytes. */
-export function decodeText(payload: Uint8Array | string): ParseResult<string> {
+function decodeText(payload: Uint8Array | string): ParseResult<string> {
   const max = limits.maxPayloadBytes;
   if (typeof payload === 'string') {
     // A UTF-16 code unit is at least one UTF-8 byte and at most three.

@@ -2,7 +2,7 @@ import { sessionFromResponse, type Session, type SessionStore } from '../auth/se
 import { ApiError, apiErrorFromResponse, networkError } from './api-error.ts';
 import type { SessionResponse } from './types.ts';
 
-export type QueryValue = string | number | boolean | undefined;
+type QueryValue = string | number | boolean | undefined;
 
 export interface RequestOptions {
   body?: unknown;

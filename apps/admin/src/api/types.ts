@@ -91,7 +91,7 @@ export interface ReadingPage {
   hasMore: boolean;
 }
 
-export interface BucketPoint {
+interface BucketPoint {
   t: number;
   count: number;
   avg: number | null;
@@ -111,7 +111,7 @@ export interface CommandResult {
   ack?: CommandAck;
 }
 
-export type RuleEffect = 'allow' | 'deny';
+type RuleEffect = 'allow' | 'deny';
 export type RuleAction = 'publish' | 'subscribe';
 export type RuleRole = 'device' | 'viewer' | 'operator' | 'admin' | 'service';
 export type PrincipalKind = 'device' | 'user' | 'service';

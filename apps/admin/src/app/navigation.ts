@@ -9,7 +9,7 @@ export interface NavigationItem {
 }
 
 /** The main menu, one line per page (in menu order). */
-export const NAVIGATION: readonly NavigationItem[] = [
+const NAVIGATION: readonly NavigationItem[] = [
   { to: '/', label: 'Overview', end: true },
   { to: '/devices', label: 'Devices', end: false },
   { to: '/alarms', label: 'Alarms', end: false },

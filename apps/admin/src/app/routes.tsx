@@ -15,7 +15,7 @@ import { UsersPage } from '../pages/users-page.tsx';
 import { AppShell } from './app-shell.tsx';
 import { RequireSession } from './require-session.tsx';
 
-export const routes: RouteObject[] = [
+const routes: RouteObject[] = [
   { path: '/sign-in', element: <SignInPage /> },
   {
     path: '/',

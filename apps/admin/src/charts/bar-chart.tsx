@@ -3,7 +3,7 @@ import { formatNumber } from '../ui/format.ts';
 import { colorAt } from './chart-support.ts';
 
 /** Bar length as a share of the largest value, on a log scale when asked (values ≥ 1). */
-export function barShare(value: number, max: number, log: boolean): number {
+function barShare(value: number, max: number, log: boolean): number {
   if (max <= 0 || value <= 0) return 0;
   if (!log) return value / max;
   const top = Math.log10(Math.max(max, 1) * 10);

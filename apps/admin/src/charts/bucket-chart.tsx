@@ -12,7 +12,7 @@ const HEIGHT = 220;
  * Columns for uPlot: time, then avg, min and max of each metric, aligned on bucket start,
  * with a null row wherever a bucket is missing (no readings: an outage) so lines break there.
  */
-export function bucketColumns(
+function bucketColumns(
   response: BucketsResponse,
   metrics: readonly string[],
 ): { data: uPlot.AlignedData; metrics: string[] } {

@@ -1,7 +1,7 @@
 import type uPlot from 'uplot';
 
 /** Distinct at a glance and ≥ 4.5:1 against white, so thin lines and legends stay readable. */
-export const PALETTE = [
+const PALETTE = [
   '#1d4ed8',
   '#c2410c',
   '#047857',
@@ -13,7 +13,7 @@ export const PALETTE = [
 ];
 
 /** The same hues, light enough for ≥ 4.5:1 against the dark theme's surface. */
-export const DARK_PALETTE = [
+const DARK_PALETTE = [
   '#93c5fd',
   '#fdba74',
   '#6ee7b7',
@@ -25,7 +25,7 @@ export const DARK_PALETTE = [
 ];
 
 /** Whether the page is drawn dark (`prefers-color-scheme: dark`). */
-export function prefersDark(): boolean {
+function prefersDark(): boolean {
   return window.matchMedia('(prefers-color-scheme: dark)').matches;
 }
 

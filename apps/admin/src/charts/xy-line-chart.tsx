@@ -10,7 +10,7 @@ const HEIGHT = 260;
 const LOG_DISTRIBUTION = 3 as uPlot.Scale.Distr;
 
 /** Series with their own x values, aligned on the union of x (null where a series has none). */
-export function alignSeries(chart: ReportChart): uPlot.AlignedData {
+function alignSeries(chart: ReportChart): uPlot.AlignedData {
   const xs = [
     ...new Set(chart.series.flatMap((series) => series.points.map((point) => Number(point.x)))),
   ].sort((a, b) => a - b);

@@ -1,3 +1,4 @@
+import { parseSharedFilter } from '@twinwire/acl/shared-subscription';
 import type { ClientView } from '../api/types.ts';
 import { ConfirmButton } from '../ui/confirm-button.tsx';
 import { formatDateTime, formatMqttVersion, formatRelative } from '../ui/format.ts';
@@ -16,6 +17,15 @@ function principalLabel(client: ClientView): string {
 }
 
 const count = (value: number | null) => (value === null ? '—' : String(value));
+
+/** The shared subscription groups a client is a member of: its `$share/{group}/…` filters. */
+function groupsOf(client: ClientView): string[] {
+  const groups = client.subscriptions.flatMap((subscription) => {
+    const shared = parseSharedFilter(subscription.filter);
+    return shared && shared !== 'invalid' ? [shared.group] : [];
+  });
+  return [...new Set(groups)];
+}
 
 /** One client or session: what EMQX's client list shows, and the two actions on it. */
 export function ClientRow(props: {
@@ -64,17 +74,24 @@ export function ClientRow(props: {
         {client.subscriptionCount === 0 ? (
           <span className="muted">none</span>
         ) : (
-          <details>
-            <summary>{client.subscriptionCount}</summary>
-            <ul className="plain-list">
-              {client.subscriptions.map((subscription) => (
-                <li key={subscription.filter}>
-                  <code>{subscription.filter}</code>{' '}
-                  <span className="muted">QoS {subscription.qos}</span>
-                </li>
-              ))}
-            </ul>
-          </details>
+          <>
+            {groupsOf(client).map((group) => (
+              <span key={group} className="badge" title="Member of this shared subscription group">
+                group {group}
+              </span>
+            ))}
+            <details>
+              <summary>{client.subscriptionCount}</summary>
+              <ul className="plain-list">
+                {client.subscriptions.map((subscription) => (
+                  <li key={subscription.filter}>
+                    <code>{subscription.filter}</code>{' '}
+                    <span className="muted">QoS {subscription.qos}</span>
+                  </li>
+                ))}
+              </ul>
+            </details>
+          </>
         )}
       </td>
       <td className="num">{count(client.inflight)}</td>

@@ -23,7 +23,7 @@ export interface ConfigSources {
   pageOrigin: string;
 }
 
-export const DEV_SERVER_API_BASE_URL = 'http://localhost:3000';
+const DEV_SERVER_API_BASE_URL = 'http://localhost:3000';
 const DEFAULT_MQTT_PORT = 1883;
 const DEFAULT_MQTT_WS_PORT = 8083;
 

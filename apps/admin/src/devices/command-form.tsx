@@ -7,7 +7,7 @@ import { Field } from '../ui/field.tsx';
 import { ErrorState } from '../ui/states.tsx';
 
 /** The args textarea as a JSON object, or why it is not one. */
-export function parseArgs(text: string): { args: Record<string, unknown> } | { problem: string } {
+function parseArgs(text: string): { args: Record<string, unknown> } | { problem: string } {
   if (text.trim() === '') return { args: {} };
   try {
     const value: unknown = JSON.parse(text);

@@ -70,7 +70,7 @@ export function bucketPointsFor(widthPx: number): number {
 }
 
 /** `datetime-local` text for an epoch ms in this browser's time zone (what the inputs hold). */
-export function localInputValue(ms: number): string {
+function localInputValue(ms: number): string {
   const date = new Date(ms);
   const pad = (value: number) => String(value).padStart(2, '0');
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}T${pad(date.getHours())}:${pad(date.getMinutes())}`;

@@ -4,7 +4,7 @@ import { validateMessage, validators } from '@twinwire/schemas/validate';
 export type LabReportResult = { ok: true; report: LabReport } | { ok: false; problem: string };
 
 /** Larger files are refused before parsing: a lab result is kilobytes, not megabytes. */
-export const MAX_LAB_REPORT_BYTES = 20 * 1024 * 1024;
+const MAX_LAB_REPORT_BYTES = 20 * 1024 * 1024;
 
 /**
  * A lab result file's text as a {@link LabReport}, or one sentence saying what is wrong and

@@ -11,7 +11,7 @@ export function useLiveStatus(): LiveStatus {
   );
 }
 
-export type SubscriptionPhase =
+type SubscriptionPhase =
   | { phase: 'off' }
   | { phase: 'pending' }
   | { phase: 'subscribed' }

@@ -1,6 +1,6 @@
 import { isValidUsername } from '@twinwire/schemas/primitives';
 
-export const MIN_PASSWORD_LENGTH = 12;
+const MIN_PASSWORD_LENGTH = 12;
 
 /** What the API would refuse in a new user's name, said before asking it. */
 export function usernameProblem(name: string): string | undefined {

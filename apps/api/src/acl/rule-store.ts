@@ -10,7 +10,7 @@ type Principal = Static<typeof RulePrincipal>;
 
 const builtInIds = new Set(defaultRules.map((rule) => rule.id));
 
-export function isBuiltIn(id: string): boolean {
+function isBuiltIn(id: string): boolean {
   return builtInIds.has(id);
 }
 

@@ -1,13 +1,13 @@
 import { ACTIONS, EFFECTS, PRINCIPAL_KINDS, ROLES } from '@twinwire/acl/rules';
 import { Type } from 'typebox';
 
-export const Effect = Type.Enum(EFFECTS, {
+const Effect = Type.Enum(EFFECTS, {
   description: 'deny wins over allow; without a matching allow, deny',
 });
-export const Action = Type.Enum(ACTIONS, {
+const Action = Type.Enum(ACTIONS, {
   description: 'publish to a topic, or subscribe to a filter',
 });
-export const RuleRole = Type.Enum(ROLES, { description: 'every principal with this role' });
+const RuleRole = Type.Enum(ROLES, { description: 'every principal with this role' });
 const PrincipalKind = Type.Enum(PRINCIPAL_KINDS, { description: 'what kind of principal' });
 
 const RuleTopic = Type.String({

@@ -5,7 +5,7 @@ import type { Database } from '@twinwire/db/client';
 import createError from '@fastify/error';
 import { Conflict, NotFound } from '../errors.ts';
 
-export const BrokerTimeout = createError(
+const BrokerTimeout = createError(
   'TWW_BROKER_TIMEOUT',
   'broker %s did not confirm within %s s; it may be overloaded or stopping: reload the list and retry',
   504,

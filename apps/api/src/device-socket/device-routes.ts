@@ -45,6 +45,7 @@ export const deviceSocketRoutes: FastifyPluginAsync<{
   });
   const authenticated = new WeakMap<FastifyRequest, { deviceId: string; credentialId: string }>();
   const sessions = new Set<DeviceSession>();
+  app.metrics.watchSessions('device', () => sessions.size);
   /** Open sockets per device with the credential each authenticated with. */
   const connected = new Map<string, Map<ClosableSocket, string>>();
   let closing = false;

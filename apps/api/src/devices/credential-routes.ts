@@ -36,6 +36,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = asy
     {
       config: { roles: DEVICE_WRITE_ROLES },
       schema: {
+        operationId: 'issueCredential',
         tags: ['devices'],
         summary: 'Issue a credential; its secret is in this response only',
         params: DeviceParams,
@@ -81,6 +82,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = asy
     {
       config: { roles: DEVICE_READ_ROLES },
       schema: {
+        operationId: 'listCredentials',
         tags: ['devices'],
         summary: "A device's credentials, revoked ones included (never their secrets)",
         params: DeviceParams,
@@ -114,6 +116,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = asy
     {
       config: { roles: DEVICE_WRITE_ROLES },
       schema: {
+        operationId: 'revokeCredential',
         tags: ['devices'],
         summary: 'Revoke a credential; connections that used it are cut off',
         params: CredentialParams,

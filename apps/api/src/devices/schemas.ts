@@ -14,7 +14,7 @@ const metadata = (description: string) =>
     propertyNames: { minLength: 1, maxLength: 64 },
     description: `${description}: a free-form JSON object (at most 64 keys, 16 KiB as JSON)`,
   });
-export const DeviceMetadata = metadata('labels kept with the device');
+const DeviceMetadata = metadata('labels kept with the device');
 
 /** Bytes of metadata JSON we store per device: the schema cannot bound nested values. */
 export const MAX_METADATA_BYTES = 16 * 1024;
@@ -22,13 +22,13 @@ export const MAX_METADATA_BYTES = 16 * 1024;
 const DeviceName = Type.String({ minLength: 1, maxLength: 200 });
 
 /** A label to filter devices by: one word of letters, digits and `_ . : / -`. */
-export const DeviceTag = Type.String({
+const DeviceTag = Type.String({
   minLength: 1,
   maxLength: 64,
   pattern: '^[A-Za-z0-9_.:/-]+$',
   description: 'tag: 1-64 characters of A-Z a-z 0-9 _ . : / -',
 });
-export const DeviceTags = Type.Array(DeviceTag, {
+const DeviceTags = Type.Array(DeviceTag, {
   maxItems: 32,
   uniqueItems: true,
   description: 'labels to filter by (at most 32, no repeats)',
@@ -98,7 +98,7 @@ export const UpdateDeviceBody = Type.Object(
   { additionalProperties: false, minProperties: 1 },
 );
 
-export const MAX_PAGE_SIZE = 200;
+const MAX_PAGE_SIZE = 200;
 
 export const ListDevicesQuery = Type.Object(
   {
@@ -146,7 +146,7 @@ export const CredentialParams = Type.Object(
   { additionalProperties: false },
 );
 
-export const CredentialView = Type.Object(
+const CredentialView = Type.Object(
   {
     id: Type.String({ format: 'uuid' }),
     createdAt: Timestamp,

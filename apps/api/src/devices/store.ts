@@ -11,7 +11,7 @@ import type {
 
 type DeviceRow = typeof devices.$inferSelect;
 export type DeviceView = Static<typeof DeviceViewSchema>;
-export type DeviceConnection = Static<typeof DeviceConnectionSchema>;
+type DeviceConnection = Static<typeof DeviceConnectionSchema>;
 
 const listeners = new Set(['mqtt', 'mqtt-tls', 'mqtt-ws'] as const);
 type Listener = typeof listeners extends Set<infer T> ? T : never;
@@ -34,7 +34,7 @@ function connectionOf(row: DeviceRow, mqtt: DeviceMqttConnection | undefined): D
 }
 
 /** The API view of device rows, each with its current connection. */
-export async function deviceViews(db: Database, rows: DeviceRow[]): Promise<DeviceView[]> {
+async function deviceViews(db: Database, rows: DeviceRow[]): Promise<DeviceView[]> {
   const connections = await connectedDeviceClients(
     db,
     rows.map((row) => row.id),
@@ -63,7 +63,7 @@ function deviceView(row: DeviceRow, mqtt: DeviceMqttConnection | undefined): Dev
 }
 
 /** The cursor is the last id of a page, base64url-encoded so clients treat it as opaque. */
-export function encodeCursor(lastId: string): string {
+function encodeCursor(lastId: string): string {
   return Buffer.from(lastId, 'utf8').toString('base64url');
 }
 
@@ -75,7 +75,7 @@ export function decodeCursor(cursor: string): string | null {
 }
 
 /** `text` as a LIKE pattern matching itself literally (backslash is PostgreSQL's escape). */
-export function likeLiteral(text: string): string {
+function likeLiteral(text: string): string {
   return text.replace(/[\\%_]/g, (char) => `\\${char}`);
 }
 

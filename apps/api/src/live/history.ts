@@ -3,7 +3,7 @@ import { readRecentTelemetry } from '@twinwire/db/telemetry-queries';
 import type { TelemetryRow } from '@twinwire/db/telemetry-row';
 import type { HistoryRequest } from '@twinwire/schemas/ws-frames';
 
-export const DEFAULT_HISTORY_LIMIT = 100;
+const DEFAULT_HISTORY_LIMIT = 100;
 
 /** The device's most recent readings for a history request, oldest first. */
 export function readRecentReadings(

@@ -23,6 +23,7 @@ export const liveRoutes: FastifyPluginAsync<{
 }> = async (app, options) => {
   const limits = { ...defaultSlowConsumerLimits, ...options.live?.slowConsumer };
   const sessions = new Set<LiveSession>();
+  app.metrics.watchSessions('live', () => sessions.size);
 
   const requireBroker = async (_request: FastifyRequest, reply: FastifyReply) => {
     if (!connectedLink(app)) return reply.code(503).send(brokerUnavailable);
@@ -43,6 +44,7 @@ export const liveRoutes: FastifyPluginAsync<{
       db: options.db,
       principal: { kind: 'user', id: sub, username, role },
       limits,
+      frameCounts: app.metrics.liveFrames,
       log: request.log,
       onSlowClose: (dropped) => {
         request.log.warn({ userId: sub, dropped }, 'dashboard closed: reads too slowly');

@@ -10,13 +10,14 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { WebSocket } from '@fastify/websocket';
 import type { RawData } from 'ws';
 import type { BrokerLink, BrokerMessage, BrokerSubscription } from '../broker-link.ts';
+import type { LiveFrameCounts } from '../plugins/metrics.ts';
 import { errorFrame, requestIdOf, toBuffer } from './frames.ts';
 import { readRecentReadings } from './history.ts';
 import { encodeMessage, historyFrame, readingKey, readingsOf } from './message-frames.ts';
 import { Outbound, type SlowConsumerLimits } from './outbound.ts';
 
 /** Subscriptions one dashboard socket may hold. */
-export const MAX_SUBSCRIPTIONS = 64;
+const MAX_SUBSCRIPTIONS = 64;
 /** Live messages held per subscription while its history is read. */
 const MAX_SEAM_BUFFER = 10_000;
 /** Topics whose delivery decision a socket remembers (per ACL version). */
@@ -41,6 +42,8 @@ export interface LiveSessionDeps {
   db: Database;
   principal: Principal;
   limits: SlowConsumerLimits;
+  /** The app's live-frame metrics, shared by every dashboard socket. */
+  frameCounts: LiveFrameCounts;
   log: FastifyBaseLogger;
   onSlowClose: (dropped: number) => void;
 }
@@ -65,7 +68,7 @@ export class LiveSession {
   private closed = false;
 
   constructor(private readonly deps: LiveSessionDeps) {
-    this.outbound = new Outbound(deps.socket, deps.limits, () => {
+    this.outbound = new Outbound(deps.socket, deps.limits, deps.frameCounts, () => {
       deps.onSlowClose(this.outbound.stats.dropped);
     });
     deps.socket.on('message', (data) => {
@@ -221,6 +224,7 @@ export class LiveSession {
       subscription.buffer.push(message);
     } else {
       subscription.overflowed += 1;
+      this.deps.frameCounts.dropped += 1;
     }
   }
 

@@ -1,4 +1,5 @@
 import type { WebSocket } from '@fastify/websocket';
+import type { LiveFrameCounts } from '../plugins/metrics.ts';
 
 /** How much a dashboard may fall behind before it loses messages, then its connection. */
 export interface SlowConsumerLimits {
@@ -23,7 +24,7 @@ export const defaultSlowConsumerLimits: SlowConsumerLimits = {
 };
 
 /** RFC 6455 7.4.1 has no "too slow"; 1013 (Try Again Later) is the registered code closest to it. */
-export const CLOSE_TRY_AGAIN_LATER = 1013;
+const CLOSE_TRY_AGAIN_LATER = 1013;
 
 export interface OutboundStats {
   dropped: number;
@@ -47,6 +48,7 @@ export class Outbound {
   constructor(
     private readonly socket: WebSocket,
     private readonly limits: SlowConsumerLimits,
+    private readonly counts: LiveFrameCounts,
     private readonly onSlowClose: () => void,
   ) {}
 
@@ -65,6 +67,7 @@ export class Outbound {
     }
     // A text frame from bytes encoded once for every dashboard (a string would be re-encoded per socket).
     this.socket.send(frame, { binary: false });
+    this.counts.sent += 1;
     return true;
   }
 
@@ -85,6 +88,7 @@ export class Outbound {
 
   private drop(): void {
     this.stats.dropped += 1;
+    this.counts.dropped += 1;
     this.droppedSinceNotice += 1;
     if (this.timer) return;
     this.congestedSince = Date.now();

@@ -4,7 +4,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Forbidden, OriginNotAllowed, Unauthorized } from '../errors.ts';
 
-export interface AccessClaims {
+interface AccessClaims {
   sub: string;
   username: string;
   role: UserRole;

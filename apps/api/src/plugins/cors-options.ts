@@ -5,8 +5,8 @@ import type { FastifyCorsOptions } from '@fastify/cors';
  * edits with PATCH and deletes with DELETE; @fastify/cors allows only GET, HEAD and POST
  * unless told) and the two headers it sets. Download names and retry hints are readable.
  */
-export const CORS_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
-export const CORS_HEADERS = ['authorization', 'content-type'] as const;
+const CORS_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+const CORS_HEADERS = ['authorization', 'content-type'] as const;
 
 export function corsOptions(origins: string[]): FastifyCorsOptions {
   return {

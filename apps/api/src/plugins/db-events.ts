@@ -6,7 +6,7 @@ import fp from 'fastify-plugin';
 import { UserAccessChanges } from '../users/access-changes.ts';
 
 /** `changed(deviceId)`: its credentials or the device itself changed; `recheckAll`: we may have missed some. */
-export interface DeviceAccessEvents {
+interface DeviceAccessEvents {
   on(event: 'changed', listener: (deviceId: string) => void): this;
   on(event: 'recheckAll', listener: () => void): this;
   off(event: 'changed', listener: (deviceId: string) => void): this;

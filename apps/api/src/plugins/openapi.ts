@@ -2,8 +2,12 @@ import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
+import apiPackage from '../../package.json' with { type: 'json' };
 
-/** OpenAPI 3 generated from the route schemas: `/openapi.json`, interactive docs at `/docs`. */
+/**
+ * OpenAPI 3 generated from the route schemas: `/openapi.json`, interactive docs at `/docs`.
+ * Its version is this package's (one number to bump, in package.json).
+ */
 export const openapi = fp(
   async (app: FastifyInstance) => {
     await app.register(fastifySwagger, {
@@ -11,9 +15,11 @@ export const openapi = fp(
         openapi: '3.1.0',
         info: {
           title: 'Twinwire API',
-          version: '1.0.0',
+          version: apiPackage.version,
           description: 'Devices, access rules, telemetry and live streams',
         },
+        // Relative: the paths are on the origin that served this document, whichever it is.
+        servers: [{ url: '/', description: 'the Twinwire API instance serving this document' }],
         components: {
           securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
         },

@@ -24,7 +24,7 @@ export const ListRetainedQuery = Type.Object(
 
 export const RetainedTopicQuery = Type.Object({ topic: Topic }, { additionalProperties: false });
 
-export const RetainedView = Type.Object(
+const RetainedView = Type.Object(
   {
     topic: Type.String(),
     brokerId: Type.String({

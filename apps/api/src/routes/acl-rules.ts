@@ -48,6 +48,7 @@ export const aclRuleRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclSt
     {
       config: { roles: READ_ROLES },
       schema: {
+        operationId: 'listAclRules',
         tags: ['acl'],
         summary: 'Every rule: the built-in defaults (read-only) and the stored ones',
         querystring: NoQuery,
@@ -68,6 +69,7 @@ export const aclRuleRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclSt
     {
       config: { roles: WRITE_ROLES },
       schema: {
+        operationId: 'createAclRule',
         tags: ['acl'],
         summary: 'Add a rule; it applies everywhere at once',
         querystring: NoQuery,
@@ -88,6 +90,7 @@ export const aclRuleRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclSt
     {
       config: { roles: WRITE_ROLES },
       schema: {
+        operationId: 'updateAclRule',
         tags: ['acl'],
         summary: 'Change a stored rule (role or principal replaces its subject)',
         params: RuleParams,
@@ -139,6 +142,7 @@ export const aclRuleRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclSt
     {
       config: { roles: WRITE_ROLES },
       schema: {
+        operationId: 'deleteAclRule',
         tags: ['acl'],
         summary: 'Delete a stored rule',
         params: RuleParams,
@@ -171,6 +175,7 @@ export const aclRuleRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclSt
     {
       config: { roles: READ_ROLES },
       schema: {
+        operationId: 'explainAclDecision',
         tags: ['acl'],
         summary: 'Would this principal be allowed to publish or subscribe here, and why?',
         querystring: NoQuery,

@@ -37,6 +37,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
     {
       config: { public: true, rateLimit: { max: options.loginRateLimit, timeWindow: '1 minute' } },
       schema: {
+        operationId: 'signIn',
         tags: ['auth'],
         summary: 'Sign in with a username and password',
         body: Type.Object(
@@ -74,6 +75,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
         rateLimit: { max: options.loginRateLimit * 6, timeWindow: '1 minute' },
       },
       schema: {
+        operationId: 'refreshSession',
         tags: ['auth'],
         summary: 'Exchange a refresh token for a new session (the old token is spent)',
         body: Type.Object(
@@ -95,6 +97,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
     {
       config: { public: true },
       schema: {
+        operationId: 'signOut',
         tags: ['auth'],
         summary: 'Spend a refresh token so it cannot be used again',
         body: Type.Object(
@@ -114,6 +117,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
     '/auth/me',
     {
       schema: {
+        operationId: 'readCurrentUser',
         tags: ['auth'],
         summary: 'The signed-in user',
         response: { 200: UserView, 401: ErrorResponse },

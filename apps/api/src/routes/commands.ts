@@ -19,7 +19,7 @@ import {
 import { AclDenied, NotFound } from '../errors.ts';
 import { ErrorResponse } from './shared-schemas.ts';
 
-export const MAX_COMMAND_WAIT_MS = 30_000;
+const MAX_COMMAND_WAIT_MS = 30_000;
 
 const CommandRequest = Type.Object(
   {
@@ -83,6 +83,7 @@ export const commandRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclSt
     {
       config: { roles: ['operator', 'admin'] },
       schema: {
+        operationId: 'sendCommand',
         tags: ['commands'],
         summary: 'Send a command to a device, optionally waiting for its ack',
         params: Type.Object({ id: DeviceId, name: CommandName }),

@@ -43,6 +43,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
     {
       config: { roles: WRITE_ROLES },
       schema: {
+        operationId: 'createDevice',
         tags: ['devices'],
         summary: 'Register a device',
         querystring: NoQuery,
@@ -107,6 +108,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
     {
       config: { roles: READ_ROLES },
       schema: {
+        operationId: 'readDevice',
         tags: ['devices'],
         summary: 'One device',
         params: DeviceParams,
@@ -164,6 +166,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
     {
       config: { roles: WRITE_ROLES },
       schema: {
+        operationId: 'deleteDevice',
         tags: ['devices'],
         summary:
           'Delete a device: its credentials, its ACL rules, its sessions, queued and retained messages; a connected device is cut off',

@@ -7,7 +7,11 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async 
   app.get(
     '/healthz',
     {
-      schema: { tags: ['health'], response: { 200: Type.Object({ status: Type.Literal('ok') }) } },
+      schema: {
+        operationId: 'checkHealth',
+        tags: ['health'],
+        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+      },
     },
     () => ({ status: 'ok' as const }),
   );
@@ -15,6 +19,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async 
     '/readyz',
     {
       schema: {
+        operationId: 'checkReadiness',
         tags: ['health'],
         response: {
           200: Type.Object({ status: Type.String() }),

@@ -28,7 +28,7 @@ const ROUND_SIZES = [
 export const MAX_BUCKETS = 10_000;
 
 /** Epoch-aligned buckets of `bucketMs` that [from, to) touches. */
-export function bucketCount(from: number, to: number, bucketMs: number): number {
+function bucketCount(from: number, to: number, bucketMs: number): number {
   if (to <= from) return 0;
   return Math.floor((to - 1) / bucketMs) - Math.floor(from / bucketMs) + 1;
 }

@@ -5,7 +5,7 @@ import type pg from 'pg';
 
 export type ExportFormat = 'csv' | 'ndjson';
 
-export const EXPORT_MEDIA_TYPES: Record<ExportFormat, string> = {
+const EXPORT_MEDIA_TYPES: Record<ExportFormat, string> = {
   csv: 'text/csv',
   ndjson: 'application/x-ndjson',
 };

@@ -1,13 +1,13 @@
 import { Username } from '@twinwire/schemas/primitives';
 import { Type } from 'typebox';
 
-export const UserRole = Type.Enum(['admin', 'operator', 'viewer'], {
+const UserRole = Type.Enum(['admin', 'operator', 'viewer'], {
   description:
     'viewer reads; operator also manages devices and clients; admin also rules and users',
 });
 
 /** At least 12 characters, as for ADMIN_PASSWORD; the API keeps only its scrypt hash. */
-export const Password = Type.String({ minLength: 12, maxLength: 1024 });
+const Password = Type.String({ minLength: 12, maxLength: 1024 });
 
 const Timestamp = Type.String({ format: 'date-time' });
 

@@ -19,7 +19,7 @@ import { readApiConfig } from '../../src/config.ts';
 import type { LiveOptions } from '../../src/live/live-routes.ts';
 
 export const SERVICE_SECRET = 'test-service-secret-0123456789';
-export const JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
+const JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
 export const ALLOWED_ORIGIN = 'http://localhost:5173';
 
 export interface Stack {
@@ -53,7 +53,7 @@ export interface Stack {
 }
 
 let unique = 0;
-export const uniqueId = (prefix: string) =>
+const uniqueId = (prefix: string) =>
   `${prefix}-${(unique += 1).toString()}-${randomBytes(3).toString('hex')}`;
 
 /**

@@ -59,5 +59,3 @@ export function createRefusals(notify: NotifyDevice) {
     decide(null);
   };
 }
-
-export type Refuse = ReturnType<typeof createRefusals>;

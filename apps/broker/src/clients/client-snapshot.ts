@@ -7,7 +7,7 @@ import type { Session } from '../sessions.ts';
 /** aedes keeps a client's subscriptions (restored ones included) keyed by filter. */
 type WithSubscriptions = Client & { subscriptions?: Record<string, { qos?: number }> };
 
-export function subscriptionsOf(client: Client): MqttSubscriptionRow[] {
+function subscriptionsOf(client: Client): MqttSubscriptionRow[] {
   const subscriptions = (client as WithSubscriptions).subscriptions ?? {};
   return Object.entries(subscriptions)
     .map(([filter, options]) => ({ filter, qos: options.qos ?? 0 }))
@@ -18,7 +18,7 @@ export function subscriptionsOf(client: Client): MqttSubscriptionRow[] {
  * Whether the session outlives the connection: MQTT 5 says so with a session expiry interval
  * above 0 [MQTT-3.1.2-23]; MQTT 3.1.1 with clean session 0 [MQTT-3.1.2-4].
  */
-export function sessionExpiry(
+function sessionExpiry(
   client: Client,
   packet: ConnectPacket | undefined,
 ): { persistent: boolean; expiryS: number | null } {

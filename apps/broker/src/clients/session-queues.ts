@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 
-export interface QueueCounts {
+interface QueueCounts {
   /** QoS 1/2 messages written to the connection and not yet acknowledged. */
   inflight: number;
   /** Messages the session holds that have not gone out on this connection. */

@@ -11,7 +11,7 @@ const SESSION_NEVER_EXPIRES = 0xffff_ffff;
 const SWEEP_BATCH = 500;
 
 /** The principal a session belongs to, as the owner stores name it. */
-export function ownerOf(principal: Principal): string {
+function ownerOf(principal: Principal): string {
   return principal.kind === 'service' ? 'service' : `${principal.kind}:${principal.id}`;
 }
 

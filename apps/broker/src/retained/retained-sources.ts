@@ -7,17 +7,21 @@ import {
   retainedPublishersUnder,
   type RetainedRecord,
 } from '@twinwire/db/retained-messages';
+import { Readable } from 'node:stream';
 import type { Aedes, AedesPublishPacket, Client, PublishPacket } from 'aedes';
 import type { Logger } from '../log.ts';
 import type { BrokerMetrics } from '../metrics.ts';
-import type { Session, SessionRegistry } from '../sessions.ts';
+import type { SessionRegistry } from '../sessions.ts';
 
+/** The part of aedes' persistence this module uses. */
 interface RetainedStore {
   storeRetained(packet: { topic: string; payload: Buffer }): Promise<void>;
+  /** The retained messages under some filters: what aedes sends after a SUBACK. */
+  createRetainedStreamCombi(patterns: string[]): NodeJS.ReadableStream;
 }
 
-/** What a subscription may not be sent from the retained store. */
-export interface RetainedWithheld {
+/** What a new subscription may not be sent from the retained store. */
+interface Withheld {
   /** Topics whose publisher may no longer publish there. */
   topics: Set<string>;
   /** Filters whose publishers could not be checked (database away): nothing retained under them. */
@@ -29,9 +33,12 @@ export interface RetainedWithheld {
  * retained message is delivered to a new subscriber only while its publisher may still publish
  * it, on every broker: the device exists and its credential is not revoked, the user is not
  * disabled, and the ACL still allows the publish (Mosquitto's `check_retain_source`, its fix
- * for CVE-2018-12546). Publishers are written behind the publish, batched per event-loop turn;
- * the check runs when a subscription is made (aedes' `authorizeSubscribe` may wait, its
- * `authorizeForward`, which sends the retained messages, may not).
+ * for CVE-2018-12546). Publishers are written behind the publish, batched per event-loop turn.
+ *
+ * The check filters the stream of retained messages aedes sends after a SUBACK, so it holds up
+ * only those: the subscription is registered and acknowledged at once, and a message published
+ * a moment after the SUBSCRIBE reaches it, as it would on a broker with no such check. (Checking
+ * in `authorizeSubscribe` delayed the subscription itself by a database round trip.)
  */
 export function createRetainedSources(deps: {
   aedes: Aedes;
@@ -74,8 +81,43 @@ export function createRetainedSources(deps: {
     });
   }
 
-  const withheldOf = (session: Session): RetainedWithheld =>
-    (session.retainedWithheld ??= { topics: new Set(), unchecked: [] });
+  /** Which retained messages under `filters` have publishers that may no longer publish them. */
+  async function withheldUnder(filters: string[]): Promise<Withheld> {
+    const withheld: Withheld = { topics: new Set(), unchecked: [] };
+    const acl = deps.acl();
+    for (const filter of filters) {
+      try {
+        const publishers = await retainedPublishersUnder(deps.db, deps.storeId, filter);
+        for (const { topic, publisher, active } of publishers) {
+          const mayPublish =
+            publisher.kind === 'broker' ||
+            acl.authorizePublish({ ...publisher, kind: publisher.kind }, topic);
+          if (!active || !mayPublish) withheld.topics.add(topic);
+        }
+      } catch (error) {
+        deps.log.warn({ err: error, filter }, 'retained publishers unchecked: withholding them');
+        withheld.unchecked.push(filter);
+      }
+    }
+    return withheld;
+  }
+
+  async function* checked(
+    filters: string[],
+    open: (filters: string[]) => NodeJS.ReadableStream,
+  ): AsyncGenerator<AedesPublishPacket> {
+    const withheld = await withheldUnder(filters);
+    for await (const packet of open(filters) as AsyncIterable<AedesPublishPacket>) {
+      const denied =
+        withheld.topics.has(packet.topic) ||
+        withheld.unchecked.some((filter) => matchesFilter(filter, packet.topic));
+      if (denied) deps.metrics.retainedWithheld.inc();
+      else yield packet;
+    }
+  }
+
+  const open = store.createRetainedStreamCombi.bind(store);
+  store.createRetainedStreamCombi = (filters) => Readable.from(checked(filters, open));
 
   return {
     /** aedes' `publish` event: a retained message was stored (or cleared) by this broker. */
@@ -101,45 +143,6 @@ export function createRetainedSources(deps: {
       flushSoon();
     },
 
-    /**
-     * Before a subscription is granted: which retained messages under `filter` the client must
-     * not be sent, because their publishers may no longer publish them.
-     */
-    async prepare(client: Client, filter: string): Promise<void> {
-      const session = deps.sessions.get(client);
-      if (!session) return;
-      const withheld = withheldOf(session);
-      try {
-        const publishers = await retainedPublishersUnder(deps.db, deps.storeId, filter);
-        const acl = deps.acl();
-        for (const { topic, publisher, active } of publishers) {
-          const mayPublish =
-            publisher.kind === 'broker' ||
-            acl.authorizePublish({ ...publisher, kind: publisher.kind }, topic);
-          if (active && mayPublish) withheld.topics.delete(topic);
-          else withheld.topics.add(topic);
-        }
-        withheld.unchecked = withheld.unchecked.filter((unchecked) => unchecked !== filter);
-      } catch (error) {
-        deps.log.warn({ err: error, filter }, 'retained publishers unchecked: withholding them');
-        withheld.unchecked.push(filter);
-      }
-    },
-
-    /** For `authorizeForward`: a message from the retained store this client must not get. */
-    isWithheld(session: Session, packet: AedesPublishPacket): boolean {
-      // aedes sends the retained store's messages on SUBSCRIBE with no broker id; live ones
-      // (retained or not) carry the id of the broker that routed them.
-      if (!packet.retain || (packet as { brokerId?: string | null }).brokerId != null) return false;
-      const withheld = session.retainedWithheld;
-      if (!withheld) return false;
-      const denied =
-        withheld.topics.has(packet.topic) ||
-        withheld.unchecked.some((filter) => matchesFilter(filter, packet.topic));
-      if (denied) deps.metrics.retainedWithheld.inc();
-      return denied;
-    },
-
     /** An operator's removal (NOTIFY retained_actions): gone from this broker's store. */
     async remove(topic: string): Promise<void> {
       await store.storeRetained({ topic, payload: Buffer.alloc(0) });
@@ -158,5 +161,3 @@ export function createRetainedSources(deps: {
     },
   };
 }
-
-export type RetainedSources = ReturnType<typeof createRetainedSources>;

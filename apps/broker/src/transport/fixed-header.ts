@@ -3,7 +3,7 @@ import type { GuardViolationCode } from './guard-violation.ts';
 // MQTT 3.1.1 §2.2.1, Table 2.1 and MQTT 5.0 §2.1.2: Control Packet types.
 export const CONNECT = 1;
 export const PUBLISH = 3;
-export const PUBREL = 6;
+const PUBREL = 6;
 export const SUBSCRIBE = 8;
 export const UNSUBSCRIBE = 10;
 /** Reserved in MQTT 3.1.1; MQTT 5.0's AUTH (enhanced authentication). */

@@ -57,7 +57,7 @@ export interface Properties {
 }
 
 /** A Variable Byte Integer at `offset` [MQTT-1.5.5]: its value, and `out.end` after it. */
-export function readVariableByteInteger(
+function readVariableByteInteger(
   buf: Buffer,
   offset: number,
   end: number,

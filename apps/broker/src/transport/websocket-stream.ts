@@ -2,7 +2,7 @@ import { Duplex } from 'node:stream';
 import type { WebSocket } from 'ws';
 
 /** The error a WebSocket duplex is destroyed with when the client sends a text frame. */
-export class WebSocketTextFrameError extends Error {
+class WebSocketTextFrameError extends Error {
   override readonly name = 'WebSocketTextFrameError';
   readonly code = 'WEBSOCKET_TEXT_FRAME';
 

@@ -9,9 +9,9 @@ export type Direction = 'to-broker' | 'to-client';
  * What becomes of a packet: `hold` keeps it until `release`, `cut` drops it and resets both
  * sides, `forward-then-cut` resets both sides once the packet has been written on.
  */
-export type Verdict = 'forward' | 'drop' | 'hold' | 'cut' | 'forward-then-cut';
+type Verdict = 'forward' | 'drop' | 'hold' | 'cut' | 'forward-then-cut';
 
-export interface ProxiedConnection {
+interface ProxiedConnection {
   /** 1 for the first connection through the proxy, 2 for the next, and so on. */
   readonly id: number;
   /** Writes on the packets held in `direction`, in the order they arrived. */
@@ -24,7 +24,7 @@ export type PacketRule = (
   connection: ProxiedConnection,
 ) => Verdict;
 
-export interface SeenPacket {
+interface SeenPacket {
   connection: number;
   direction: Direction;
   packet: Packet;

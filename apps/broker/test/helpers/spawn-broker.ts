@@ -12,15 +12,15 @@ const appDir = fileURLToPath(new URL('../..', import.meta.url));
 export type SpawnBrokerEnv = Partial<Record<keyof BrokerConfig, string>> & { DATABASE_URL: string };
 
 /** One pino line from the broker's stdout. */
-export type LogLine = Record<string, unknown> & { msg?: string };
+type LogLine = Record<string, unknown> & { msg?: string };
 
-export interface BrokerPorts {
+interface BrokerPorts {
   mqtt: number;
   ws: number;
   http: number;
 }
 
-export interface ProcessExit {
+interface ProcessExit {
   code: number | null;
   signal: NodeJS.Signals | null;
 }

@@ -16,7 +16,7 @@ export interface AdminCredentials {
 }
 
 /** `http://host:3000`, `http://host:3000/`, `http://host:3000/api/v1` → `http://host:3000`. */
-export function apiOrigin(url: string): string {
+function apiOrigin(url: string): string {
   return url.replace(/\/+$/, '').replace(/\/api\/v1$/, '');
 }
 

@@ -43,20 +43,20 @@ export interface FleetSnapshot {
 }
 
 /** Which protocol device `index` speaks: `mix` alternates, MQTT first. */
-export function protocolOf(plan: Pick<FleetPlan, 'protocol'>, index: number): 'mqtt' | 'ws' {
+function protocolOf(plan: Pick<FleetPlan, 'protocol'>, index: number): 'mqtt' | 'ws' {
   if (plan.protocol !== 'mix') return plan.protocol;
   return index % 2 === 0 ? 'mqtt' : 'ws';
 }
 
 /** Which MQTT version the `ordinal`-th MQTT device speaks: `mixed` alternates, 3.1.1 first. */
-export function mqttVersionOf(plan: Pick<FleetPlan, 'mqttVersion'>, ordinal: number): MqttVersion {
+function mqttVersionOf(plan: Pick<FleetPlan, 'mqttVersion'>, ordinal: number): MqttVersion {
   const version = plan.mqttVersion ?? '3.1.1';
   if (version !== 'mixed') return version;
   return ordinal % 2 === 0 ? '3.1.1' : '5';
 }
 
 /** Which profile device `index` runs: `mix` cycles thermostat, vehicle, power meter. */
-export function profileOf(plan: Pick<FleetPlan, 'profile'>, index: number): ProfileName {
+function profileOf(plan: Pick<FleetPlan, 'profile'>, index: number): ProfileName {
   if (plan.profile !== 'mix') return plan.profile;
   return PROFILE_NAMES[index % PROFILE_NAMES.length] ?? 'thermostat';
 }

@@ -5,7 +5,7 @@ export interface ReadingRow {
   seq: number;
 }
 
-export class ApiError extends Error {
+class ApiError extends Error {
   constructor(
     readonly status: number,
     message: string,

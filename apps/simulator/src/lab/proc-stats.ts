@@ -24,7 +24,7 @@ function clockTicks(): number {
  * thread (/proc/pid/task/*\/schedstat) where the kernel keeps it, else user + system time
  * from /proc/pid/stat (10 ms clock ticks: too coarse for short windows).
  */
-export function cpuMicros(pid: number): number {
+function cpuMicros(pid: number): number {
   const precise = schedstatMicros(pid);
   return Number.isNaN(precise) ? statMicros(pid) : precise;
 }

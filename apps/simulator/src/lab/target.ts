@@ -17,7 +17,7 @@ export const FIXTURES = {
   ca: fileURLToPath(new URL('./fixtures/ca.pem', import.meta.url)),
 };
 
-export interface TargetUrls {
+interface TargetUrls {
   api: string;
   mqtt: string;
   mqttWs: string | undefined;

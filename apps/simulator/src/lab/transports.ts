@@ -80,7 +80,7 @@ export function endpointFor(endpoints: Endpoints, transport: Transport): string 
   }
 }
 
-export interface MqttLinkOptions {
+interface MqttLinkOptions {
   clientId: string;
   username?: string | undefined;
   password?: string | undefined;
@@ -177,7 +177,7 @@ export function closeWs(socket: WebSocket): Promise<void> {
 }
 
 /** An mqtt.js client whose sockets are counted, for any of the four MQTT transports. */
-export function connectCountedMqtt(
+function connectCountedMqtt(
   transport: Transport,
   url: string,
   ca: Buffer | undefined,

@@ -22,7 +22,7 @@ export function mqttPublishBytes(topicBytes: number, payloadBytes: number, qos: 
 }
 
 /** MQTT 5 Topic Alias property: identifier 0x23 + Two Byte Integer (MQTT 5.0 §3.3.2.3.4). */
-export const MQTT5_TOPIC_ALIAS_PROPERTY_BYTES = 3;
+const MQTT5_TOPIC_ALIAS_PROPERTY_BYTES = 3;
 
 /**
  * A whole MQTT 5 PUBLISH: as 3.1.1 plus the property length (a variable byte integer) and
@@ -47,9 +47,6 @@ export function mqtt5PublishBytes(
   return 1 + mqttRemainingLengthBytes(remaining) + remaining;
 }
 
-/** PUBACK, PUBREC, PUBREL, PUBCOMP: 2-byte fixed header + packet identifier. */
-export const MQTT_ACK_BYTES = 4;
-
 /**
  * A WebSocket frame header (RFC 6455 §5.2): 2 bytes, +2 for 126–65,535 bytes of payload,
  * +8 beyond; a client's frames carry a 4-byte masking key [RFC 6455 §5.3].
@@ -60,9 +57,9 @@ export function wsFrameHeaderBytes(payloadBytes: number, masked: boolean): numbe
 }
 
 /** TLS 1.3 largest record plaintext (RFC 8446 §5.1). */
-export const TLS_MAX_RECORD_PLAINTEXT = 16_384;
+const TLS_MAX_RECORD_PLAINTEXT = 16_384;
 /** TLS 1.3 per-record overhead with AES-GCM/ChaCha20: 5-byte header, 1-byte inner type, 16-byte tag. */
-export const TLS13_RECORD_OVERHEAD = 22;
+const TLS13_RECORD_OVERHEAD = 22;
 
 /** Bytes of `plaintext` once sealed into the fewest TLS 1.3 records. */
 export function tlsRecordBytes(plaintext: number): number {
@@ -71,7 +68,7 @@ export function tlsRecordBytes(plaintext: number): number {
 }
 
 /** `mqtt5`: MQTT 5 over TCP, its PUBLISHes carrying a topic alias instead of the topic. */
-export type WireProtocol = 'ws' | 'mqtt' | 'mqtt5' | 'mqtt-ws';
+type WireProtocol = 'ws' | 'mqtt' | 'mqtt5' | 'mqtt-ws';
 
 export interface MessageShape {
   protocol: WireProtocol;

@@ -3,11 +3,11 @@ import { PROFILE_NAMES, type ProfileName } from '../profiles/profile.ts';
 import { NO_FAULTS, type FaultSettings } from '../proxy/fault-proxy.ts';
 import type { QoS } from '../verify/accounting.ts';
 
-export type ProtocolChoice = 'mqtt' | 'ws' | 'mix';
+type ProtocolChoice = 'mqtt' | 'ws' | 'mix';
 /** `mixed`: MQTT devices alternate 3.1.1 and 5, 3.1.1 first. */
-export type MqttVersionChoice = '3.1.1' | '5' | 'mixed';
-export const MQTT_VERSION_CHOICES = ['3.1.1', '5', 'mixed'] as const;
-export type Transport = 'tcp' | 'tls' | 'ws';
+type MqttVersionChoice = '3.1.1' | '5' | 'mixed';
+const MQTT_VERSION_CHOICES = ['3.1.1', '5', 'mixed'] as const;
+type Transport = 'tcp' | 'tls' | 'ws';
 
 /** `twinwire-sim run`, validated. */
 export interface RunOptions {

@@ -1,6 +1,6 @@
 import type { ReadingLedger } from './ledger.ts';
 
-export type DeviceProtocolName = 'mqtt' | 'ws';
+type DeviceProtocolName = 'mqtt' | 'ws';
 export type QoS = 0 | 1 | 2;
 export type MqttVersion = '3.1.1' | '5';
 

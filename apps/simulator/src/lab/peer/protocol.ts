@@ -5,7 +5,7 @@ export interface TlsFiles {
   key: string;
 }
 
-export interface WsServerConfig {
+interface WsServerConfig {
   role: 'ws-server';
   tls: TlsFiles;
 }

@@ -14,7 +14,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import type { SinkStats, TlsFiles } from './protocol.ts';
 
 /** A `/sink` sender gets a 4-byte credit (its count so far) every this many messages. */
-export const CREDIT_EVERY = 50;
+const CREDIT_EVERY = 50;
 
 class SequenceTracker {
   private readonly seen = new Set<number>();

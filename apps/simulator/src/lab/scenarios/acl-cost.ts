@@ -9,7 +9,7 @@ import { defaultRules } from '@twinwire/acl/default-rules';
 import type { AclRule, Principal } from '@twinwire/acl/rules';
 
 /** N extra rules that look like a real fleet's: per-site topics for roles and devices. */
-export function fleetRules(count: number): AclRule[] {
+function fleetRules(count: number): AclRule[] {
   return Array.from({ length: count }, (_, i): AclRule => ({
     id: `lab-${i}`,
     effect: i % 10 === 0 ? 'deny' : 'allow',

@@ -18,11 +18,11 @@ import { isMqtt, TRANSPORT_LABELS, type Link, type Transport } from '../transpor
 import { closeLinks, openLabLink } from './links.ts';
 
 /** Each connection costs a descriptor in the lab and one in the server; keep a margin. */
-export const DESCRIPTOR_MARGIN = 500;
+const DESCRIPTOR_MARGIN = 500;
 const SETTLE_MS = 1_500;
 
 /** Throws when this process may not open `count` sockets at once. */
-export function checkDescriptorLimit(count: number, limit = openFileLimit()): void {
+function checkDescriptorLimit(count: number, limit = openFileLimit()): void {
   if (limit !== undefined && count + DESCRIPTOR_MARGIN > limit) {
     throw new Error(
       `ulimit -n is ${limit}, but the connections scenario holds ${count} connections per protocol: ` +
