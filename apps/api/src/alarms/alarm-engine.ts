@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import type pg from 'pg';
 
-export interface AlarmEngine {
+interface AlarmEngine {
   /** Evaluates readings this instance committed (the WebSocket device ingest). */
   evaluator: AlarmEvaluator;
   /** Publishes a transition this instance made on MQTT `alarms/{deviceId}`. */

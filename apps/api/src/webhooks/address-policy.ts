@@ -64,7 +64,7 @@ export function createAddressPolicy(options: {
   };
 }
 
-export class AddressRefused extends Error {
+class AddressRefused extends Error {
   readonly code = 'TWW_WEBHOOK_ADDRESS_REFUSED';
 }
 

@@ -23,7 +23,7 @@ export interface DeliverySettings {
 }
 
 /** Exponential back-off with "equal jitter": half the delay fixed, half random. */
-export function retryDelayMs(attempt: number, settings: DeliverySettings): number {
+function retryDelayMs(attempt: number, settings: DeliverySettings): number {
   const ceiling = Math.min(settings.retryMaxMs, settings.retryBaseMs * 2 ** (attempt - 1));
   return Math.round(ceiling / 2 + Math.random() * (ceiling / 2));
 }

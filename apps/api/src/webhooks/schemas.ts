@@ -78,7 +78,7 @@ export const PageQuery = Type.Object(
   { additionalProperties: false },
 );
 
-export const Delivery = Type.Object(
+const Delivery = Type.Object(
   {
     id: Type.Integer(),
     outboxId: Type.Integer(),
@@ -97,7 +97,7 @@ export const DeliveryPage = Type.Object(
   { additionalProperties: false },
 );
 
-export const DeadLetter = Type.Object(
+const DeadLetter = Type.Object(
   {
     outboxId: Type.Integer(),
     destinationId: Type.String({ format: 'uuid' }),
