@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createInterface } from 'node:readline';
 import { createUser } from '@twinwire/db/users';
 import type { Alarm, AlarmEvent, AlarmRule } from '@twinwire/schemas/alarms';
 import { alarmsTopic, telemetryTopic } from '@twinwire/schemas/topics';
@@ -131,6 +133,55 @@ describe('alarms raised by either transport', () => {
     expect(
       (await call('POST', `/alarms/${crypto.randomUUID()}/clear`, tokens.admin)).statusCode,
     ).toBe(404);
+  });
+
+  it('mosquitto_sub -V mqttv5, as a viewer, hears alarms/+ under the default ACL', async () => {
+    const { deviceId, secret } = await stack.provision();
+    await call('POST', '/alarm-rules', tokens.operator, hotRule(deviceId));
+    const username = `mosq-${randomBytes(3).toString('hex')}`;
+    await createUser(stack.database.db, {
+      username,
+      password: 'mosquitto-password',
+      role: 'viewer',
+    });
+    const sub = spawn(
+      'stdbuf',
+      [
+        ...['-oL', 'mosquitto_sub', '-V', 'mqttv5', '-h', '127.0.0.1'],
+        ...['-p', String(stack.broker.addresses.mqtt), '-u', username, '-P', 'mosquitto-password'],
+        ...['-t', 'alarms/+', '-q', '1', '-C', '1', '-W', '20', '-d', '-F', 'ALARM %t %p'],
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    try {
+      const lines = createInterface({ input: sub.stdout });
+      const subscribed = new Promise<void>((resolve) => {
+        lines.on('line', (line) => {
+          if (line.includes('received SUBACK')) resolve();
+        });
+      });
+      const alarm = new Promise<string>((resolve) => {
+        lines.on('line', (line) => {
+          if (line.startsWith('ALARM ')) resolve(line.slice('ALARM '.length));
+        });
+      });
+      await subscribed;
+      const device = await stack.mqttDevice(deviceId, secret);
+      await device.publishAsync(
+        telemetryTopic(deviceId),
+        JSON.stringify({ ts: Date.now(), seq: 1, metrics: { temp: 88 } }),
+        { qos: 1 },
+      );
+      const line = await alarm;
+      const [topic, ...payload] = line.split(' ');
+      expect(topic).toBe(alarmsTopic(deviceId));
+      expect(JSON.parse(payload.join(' '))).toMatchObject({
+        type: 'alarm.raised',
+        data: { deviceId, value: 88 },
+      });
+    } finally {
+      sub.kill();
+    }
   });
 
   it('a WebSocket device raises through the same rules', async () => {
