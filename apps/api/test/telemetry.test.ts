@@ -174,7 +174,10 @@ describe('GET /devices/:id/telemetry', () => {
     ]) {
       const response = await get(url);
       expect(response.statusCode).toBe(404);
-      expect(response.json()).toEqual({ code: 'TWW_NOT_FOUND', message: 'device nope not found' });
+      expect(response.json()).toEqual({
+        code: 'TWW_NOT_FOUND',
+        message: "device 'nope' not found",
+      });
     }
   });
 

@@ -1,6 +1,6 @@
 import { parseDashboardServerFrame } from '@twinwire/schemas/validate';
 import type { DashboardClientFrame, HistoryRequest } from '@twinwire/schemas/ws-frames';
-import { topicMatches } from './topic-match.ts';
+import { matchesFilter } from '@twinwire/acl/topic-filter';
 
 export type LiveStatus =
   | { state: 'idle' }
@@ -251,7 +251,7 @@ export class LiveConnection {
           history: frame.ts === undefined,
         };
         for (const entry of this.entries.values()) {
-          if (!topicMatches(entry.filter, frame.topic)) continue;
+          if (!matchesFilter(entry.filter, frame.topic)) continue;
           for (const listener of entry.listeners) listener.onMessage(message);
         }
         break;

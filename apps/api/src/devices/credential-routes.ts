@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Database } from '@twinwire/db/client';
 import { issueDeviceCredential, revokeDeviceCredential } from '@twinwire/db/device-credentials';
-import { deviceCredentials, devices } from '@twinwire/db/schema';
+import { deviceCredentials } from '@twinwire/db/schema';
 import { and, asc, eq } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { NotFound } from '../errors.ts';
@@ -14,7 +14,7 @@ import {
   IssuedCredentialView,
   NoQuery,
 } from './schemas.ts';
-import { sqlState } from './store.ts';
+import { requireDevice, sqlState } from './store.ts';
 
 const FOREIGN_KEY_VIOLATION = '23503';
 const denied = { 401: ErrorResponse, 403: ErrorResponse } as const;
@@ -25,11 +25,6 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = asy
   options,
 ) => {
   const { db } = options;
-
-  async function assertDeviceExists(id: string): Promise<void> {
-    const [row] = await db.select({ id: devices.id }).from(devices).where(eq(devices.id, id));
-    if (!row) throw new NotFound(`device '${id}'`);
-  }
 
   app.post(
     '/devices/:id/credentials',
@@ -91,7 +86,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = asy
       },
     },
     async (request) => {
-      await assertDeviceExists(request.params.id);
+      await requireDevice(db, request.params.id);
       const rows = await db
         .select({
           id: deviceCredentials.id,

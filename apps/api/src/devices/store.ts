@@ -4,6 +4,7 @@ import { devices } from '@twinwire/db/schema';
 import { isValidDeviceId } from '@twinwire/schemas/topics';
 import { and, arrayContains, asc, eq, gt, ilike, or, type SQL } from 'drizzle-orm';
 import type { Static } from 'typebox';
+import { NotFound } from '../errors.ts';
 import type {
   DeviceConnection as DeviceConnectionSchema,
   DeviceView as DeviceViewSchema,
@@ -129,4 +130,14 @@ export function sqlState(error: unknown): string | undefined {
     if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code)) return code;
   }
   return undefined;
+}
+
+/** Throws TWW_NOT_FOUND unless device `id` exists: routes under /devices/:id start here. */
+export async function requireDevice(db: Database, id: string): Promise<void> {
+  const [row] = await db
+    .select({ id: devices.id })
+    .from(devices)
+    .where(eq(devices.id, id))
+    .limit(1);
+  if (!row) throw new NotFound(`device '${id}'`);
 }

@@ -1,13 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Database } from '@twinwire/db/client';
-import { devices } from '@twinwire/db/schema';
 import { readTelemetryBuckets, type MetricBucket } from '@twinwire/db/telemetry-buckets';
 import { readTelemetryRange } from '@twinwire/db/telemetry-queries';
 import { exportedMetrics } from '@twinwire/db/telemetry-export';
 import type pg from 'pg';
-import { eq } from 'drizzle-orm';
 import type { FastifyRequest } from 'fastify';
-import { NotFound } from '../errors.ts';
 import { bucketForPoints, MAX_BUCKETS, tooManyBuckets } from '../telemetry/bucket-size.ts';
 import { decodeCursor, encodeCursor } from '../telemetry/cursor.ts';
 import {
@@ -33,6 +30,7 @@ import {
   startDownload,
 } from '../telemetry/export.ts';
 import { parseMetrics, resolveRange } from '../telemetry/time-range.ts';
+import { requireDevice } from '../devices/store.ts';
 import { ErrorResponse } from './shared-schemas.ts';
 
 export interface TelemetryRoutesOptions {
@@ -61,15 +59,6 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox<TelemetryRoutesOptions> 
 ) => {
   const { db } = options;
   const roles = ['admin', 'operator', 'viewer'] as const;
-
-  async function requireDevice(id: string): Promise<void> {
-    const found = await db
-      .select({ id: devices.id })
-      .from(devices)
-      .where(eq(devices.id, id))
-      .limit(1);
-    if (found.length === 0) throw new NotFound(`device ${id}`);
-  }
 
   app.get(
     '/devices/:id/telemetry',
@@ -110,7 +99,7 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox<TelemetryRoutesOptions> 
         const range = { deviceId: request.params.id, from, to };
         let metrics: string[];
         try {
-          await requireDevice(request.params.id);
+          await requireDevice(db, request.params.id);
           metrics =
             format === 'csv'
               ? (parseMetrics(request.query.metrics) ??
@@ -140,7 +129,7 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox<TelemetryRoutesOptions> 
           'querystring/cursor: not a cursor from this API; pass the nextCursor of the previous page, or omit it to start over',
         );
       try {
-        await requireDevice(request.params.id);
+        await requireDevice(db, request.params.id);
         const page = await readTelemetryRange(db, {
           deviceId: request.params.id,
           from,
@@ -217,7 +206,7 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox<TelemetryRoutesOptions> 
 
       let buckets: MetricBucket[];
       try {
-        await requireDevice(request.params.id);
+        await requireDevice(db, request.params.id);
         buckets = await readTelemetryBuckets(db, {
           deviceId: request.params.id,
           from,
