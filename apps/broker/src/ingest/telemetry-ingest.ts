@@ -62,8 +62,8 @@ export function createTelemetryIngest(deps: {
     } catch (error) {
       deps.log.warn({ err: error, deviceId }, 'reading refused by the database');
       return {
-        code: 'TWW_STORAGE_REFUSED',
-        message: 'the database refused this reading; it was not stored',
+        code: 'TWW_NOT_STORED',
+        message: 'the reading was not stored and is not acknowledged; send it again later',
         reasonCode: UNSPECIFIED_ERROR,
       };
     }
