@@ -63,7 +63,7 @@ export function createTelemetryIngest(deps: {
       deps.log.warn({ err: error, deviceId }, 'reading refused by the database');
       return {
         code: 'TWW_NOT_STORED',
-        message: 'the reading was not stored and is not acknowledged; send it again later',
+        message: 'the reading was not stored; send it again later',
         reasonCode: UNSPECIFIED_ERROR,
       };
     }
