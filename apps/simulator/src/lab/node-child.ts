@@ -9,7 +9,7 @@ export function tsxLoaderUrl(): string {
   return pathToFileURL(require.resolve('tsx')).href;
 }
 
-/** The platform's `twinwire-platform` entry (packages/platform/src/main.ts). */
+/** The platform's `twinwire-platform` entry (apps/platform/src/main.ts). */
 export function platformMainPath(): string {
   return require
     .resolve('@twinwire/platform/start-platform')
