@@ -3,6 +3,7 @@ import { Env } from '@twinwire/config/env-types';
 import { loginProtectionEnv } from '@twinwire/config/login-env';
 import { readEnv } from '@twinwire/config/read-env';
 import { isValidUsername, USERNAME_RULE } from '@twinwire/schemas/primitives';
+import { USER_ROLES, type UserRole } from '@twinwire/schemas/capabilities';
 
 export const ApiEnv = Type.Object({
   API_HOST: Env.string({ default: '0.0.0.0', description: 'address the API binds to' }),
@@ -156,17 +157,15 @@ export function allowedOrigins(config: ApiConfig): string[] {
     .filter(Boolean);
 }
 
-const ROLES = ['admin', 'operator', 'viewer'] as const;
-
 /** The create-user command's arguments, and its password from USER_PASSWORD if set. */
 export function readUserCliInput(
   args: string[],
   env: NodeJS.ProcessEnv = process.env,
-): { username: string; role: (typeof ROLES)[number]; password: string | undefined } {
+): { username: string; role: UserRole; password: string | undefined } {
   const [username, role] = args;
-  if (!username || !role || !(ROLES as readonly string[]).includes(role))
+  if (!username || !role || !(USER_ROLES as readonly string[]).includes(role))
     throw new Error(
-      `usage: create-user <username> <${ROLES.join('|')}> (password: USER_PASSWORD or stdin)`,
+      `usage: create-user <username> <${USER_ROLES.join('|')}> (password: USER_PASSWORD or stdin)`,
     );
   // The API refuses the same names (a username stands in MQTT topic levels: user/<name>/…).
   if (!isValidUsername(username))
@@ -175,7 +174,7 @@ export function readUserCliInput(
     );
   return {
     username,
-    role: role as (typeof ROLES)[number],
+    role: role as UserRole,
     password: env.USER_PASSWORD || undefined,
   };
 }

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { NavLink, Outlet, useLocation, useNavigate } from 'react-router';
-import { can } from '../auth/permissions.ts';
+import { can } from '@twinwire/schemas/capabilities';
 import { useServices, useSession } from './services.tsx';
 import { LiveBanner, LiveIndicator } from '../ui/live-banner.tsx';
 import { navigationFor } from './navigation.ts';

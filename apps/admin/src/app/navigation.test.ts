@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { can, type Capability } from '../auth/permissions.ts';
+import { can, type Capability } from '@twinwire/schemas/capabilities';
 import { navigationFor } from './navigation.ts';
 
 describe('navigationFor', () => {

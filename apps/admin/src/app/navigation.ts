@@ -1,4 +1,4 @@
-import type { Capability } from '../auth/permissions.ts';
+import type { Capability } from '@twinwire/schemas/capabilities';
 
 export interface NavigationItem {
   to: string;
@@ -15,7 +15,7 @@ const NAVIGATION: readonly NavigationItem[] = [
   { to: '/alarms', label: 'Alarms', end: false },
   { to: '/alarm-rules', label: 'Alarm rules', end: false },
   { to: '/clients', label: 'Clients', end: false, capability: 'clients.read' },
-  { to: '/retained', label: 'Retained', end: false, capability: 'clients.read' },
+  { to: '/retained', label: 'Retained', end: false, capability: 'retained.manage' },
   { to: '/explorer', label: 'Topic explorer', end: false },
   { to: '/rules', label: 'Access rules', end: false, capability: 'rules.read' },
   { to: '/users', label: 'Users', end: false, capability: 'users.manage' },

@@ -1,6 +1,6 @@
 import { createContext, use, useSyncExternalStore, type ReactNode } from 'react';
 import type { ApiClient } from '../api/api-client.ts';
-import { can, type Capability } from '../auth/permissions.ts';
+import { can, type Capability } from '@twinwire/schemas/capabilities';
 import type { Session, SessionStore } from '../auth/session-store.ts';
 import type { RuntimeConfig } from '../config/runtime-config.ts';
 import type { LiveConnection } from '../live/live-connection.ts';

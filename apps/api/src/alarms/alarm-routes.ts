@@ -9,7 +9,6 @@ import type pg from 'pg';
 import { NotFound } from '../errors.ts';
 import { decodeCursor, encodeCursor } from '../routes/opaque-cursor.ts';
 import { ErrorResponse } from '../routes/shared-schemas.ts';
-import { ALARM_READ_ROLES, ALARM_WRITE_ROLES } from './roles.ts';
 import { AlarmPage, AlarmParams, ListAlarmsQuery, OpenAlarmCount } from './schemas.ts';
 import { countOpenAlarms, getAlarm, listAlarms } from './store.ts';
 import { InvalidRequest } from '../errors.ts';
@@ -32,7 +31,7 @@ export const alarmRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async (
   app.get(
     '/alarms',
     {
-      config: { roles: ALARM_READ_ROLES },
+      config: { capability: 'alarms.read' },
       schema: {
         tags: ['alarms'],
         operationId: 'listAlarms',
@@ -61,7 +60,7 @@ export const alarmRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async (
   app.get(
     '/alarms/open-count',
     {
-      config: { roles: ALARM_READ_ROLES },
+      config: { capability: 'alarms.read' },
       schema: {
         tags: ['alarms'],
         operationId: 'countOpenAlarms',
@@ -75,7 +74,7 @@ export const alarmRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async (
   app.get(
     '/alarms/:alarmId',
     {
-      config: { roles: ALARM_READ_ROLES },
+      config: { capability: 'alarms.read' },
       schema: {
         tags: ['alarms'],
         operationId: 'getAlarm',
@@ -106,7 +105,7 @@ export const alarmRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async (
   app.post(
     '/alarms/:alarmId/acknowledge',
     {
-      config: { roles: ALARM_WRITE_ROLES },
+      config: { capability: 'alarms.act' },
       schema: {
         tags: ['alarms'],
         operationId: 'acknowledgeAlarm',
@@ -127,7 +126,7 @@ export const alarmRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async (
   app.post(
     '/alarms/:alarmId/clear',
     {
-      config: { roles: ALARM_WRITE_ROLES },
+      config: { capability: 'alarms.act' },
       schema: {
         tags: ['alarms'],
         operationId: 'clearAlarm',

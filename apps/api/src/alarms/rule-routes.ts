@@ -4,7 +4,6 @@ import type pg from 'pg';
 import { Type } from 'typebox';
 import { InvalidRequest, NotFound } from '../errors.ts';
 import { ErrorResponse } from '../routes/shared-schemas.ts';
-import { ALARM_READ_ROLES, ALARM_WRITE_ROLES } from './roles.ts';
 import { RuleList, RuleParams } from './schemas.ts';
 import { createRule, deleteRule, getRule, listRules, replaceRule } from './store.ts';
 
@@ -48,7 +47,7 @@ export const alarmRuleRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = asy
   app.get(
     '/alarm-rules',
     {
-      config: { roles: ALARM_READ_ROLES },
+      config: { capability: 'alarms.read' },
       schema: {
         tags: ['alarms'],
         operationId: 'listAlarmRules',
@@ -62,7 +61,7 @@ export const alarmRuleRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = asy
   app.post(
     '/alarm-rules',
     {
-      config: { roles: ALARM_WRITE_ROLES },
+      config: { capability: 'alarms.act' },
       schema: {
         tags: ['alarms'],
         operationId: 'createAlarmRule',
@@ -81,7 +80,7 @@ export const alarmRuleRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = asy
   app.get(
     '/alarm-rules/:ruleId',
     {
-      config: { roles: ALARM_READ_ROLES },
+      config: { capability: 'alarms.read' },
       schema: {
         tags: ['alarms'],
         operationId: 'getAlarmRule',
@@ -100,7 +99,7 @@ export const alarmRuleRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = asy
   app.put(
     '/alarm-rules/:ruleId',
     {
-      config: { roles: ALARM_WRITE_ROLES },
+      config: { capability: 'alarms.act' },
       schema: {
         tags: ['alarms'],
         operationId: 'replaceAlarmRule',
@@ -125,7 +124,7 @@ export const alarmRuleRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = asy
   app.delete(
     '/alarm-rules/:ruleId',
     {
-      config: { roles: ALARM_WRITE_ROLES },
+      config: { capability: 'alarms.act' },
       schema: {
         tags: ['alarms'],
         operationId: 'deleteAlarmRule',

@@ -14,7 +14,6 @@ import { ErrorResponse } from '../routes/shared-schemas.ts';
 import { clearClientSession, disconnectClient } from './actions.ts';
 import { BrokerList, ClientPage, ClientParams, ClientView, ListClientsQuery } from './schemas.ts';
 
-const ROLES = ['operator', 'admin'] as const;
 const denied = { 401: ErrorResponse, 403: ErrorResponse } as const;
 const NoQuery = Type.Object({}, { additionalProperties: false });
 
@@ -42,7 +41,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/clients',
     {
-      config: { roles: ROLES },
+      config: { capability: 'clients.read' },
       schema: {
         tags: ['clients'],
         operationId: 'listClients',
@@ -75,7 +74,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/clients/:clientId',
     {
-      config: { roles: ROLES },
+      config: { capability: 'clients.read' },
       schema: {
         tags: ['clients'],
         operationId: 'readClient',
@@ -95,7 +94,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/clients/:clientId/disconnect',
     {
-      config: { roles: ROLES },
+      config: { capability: 'clients.act' },
       schema: {
         tags: ['clients'],
         operationId: 'disconnectClient',
@@ -123,7 +122,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{
   app.delete(
     '/clients/:clientId/session',
     {
-      config: { roles: ROLES },
+      config: { capability: 'clients.act' },
       schema: {
         tags: ['clients'],
         operationId: 'clearClientSession',
@@ -151,7 +150,7 @@ export const clientRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/brokers',
     {
-      config: { roles: ROLES },
+      config: { capability: 'clients.read' },
       schema: {
         tags: ['clients'],
         operationId: 'listBrokers',

@@ -6,7 +6,6 @@ import { and, asc, eq } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { NotFound } from '../errors.ts';
 import { ErrorResponse } from '../routes/shared-schemas.ts';
-import { DEVICE_READ_ROLES, DEVICE_WRITE_ROLES } from './roles.ts';
 import {
   CredentialList,
   CredentialParams,
@@ -29,7 +28,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = asy
   app.post(
     '/devices/:id/credentials',
     {
-      config: { roles: DEVICE_WRITE_ROLES },
+      config: { capability: 'devices.write' },
       schema: {
         operationId: 'issueCredential',
         tags: ['devices'],
@@ -75,7 +74,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = asy
   app.get(
     '/devices/:id/credentials',
     {
-      config: { roles: DEVICE_READ_ROLES },
+      config: { capability: 'devices.read' },
       schema: {
         operationId: 'listCredentials',
         tags: ['devices'],
@@ -109,7 +108,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = asy
   app.delete(
     '/devices/:id/credentials/:credentialId',
     {
-      config: { roles: DEVICE_WRITE_ROLES },
+      config: { capability: 'devices.write' },
       schema: {
         operationId: 'revokeCredential',
         tags: ['devices'],

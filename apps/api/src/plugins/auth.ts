@@ -1,5 +1,6 @@
 import fastifyJwt from '@fastify/jwt';
 import type { UserRole } from '@twinwire/db/schema';
+import { can, type Capability } from '@twinwire/schemas/capabilities';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { Forbidden, OriginNotAllowed, Unauthorized } from '../errors.ts';
@@ -23,14 +24,14 @@ declare module 'fastify' {
   interface FastifyContextConfig {
     /** No token needed (health, login, refresh, docs). */
     public?: boolean;
-    /** Roles allowed; any signed-in user when omitted. */
-    roles?: readonly UserRole[];
+    /** What the user must be allowed (@twinwire/schemas/capabilities); any signed-in user when omitted. */
+    capability?: Capability;
   }
 }
 
 /**
  * Checks the access token before anything else on every route and WebSocket upgrade (401
- * before the 101), a browser's Origin on upgrades (403), and the route's roles (403).
+ * before the 101), a browser's Origin on upgrades (403), and the route's capability (403).
  * Tokens come as `Authorization: Bearer …`, or for WebSockets, which browsers cannot give
  * headers, as `?access_token=…`.
  */
@@ -74,7 +75,7 @@ export const auth = fp(
         throw new Unauthorized(
           'your role, password or account changed since this token was issued',
         );
-      if (config.roles && !config.roles.includes(request.user.role))
+      if (config.capability && !can(request.user.role, config.capability))
         throw new Forbidden(request.user.role);
     });
   },

@@ -14,7 +14,6 @@ import { decodeCursor, encodeCursor } from '../routes/opaque-cursor.ts';
 import { ErrorResponse } from '../routes/shared-schemas.ts';
 import { ListRetainedQuery, RetainedPage, RetainedTopicQuery } from './schemas.ts';
 
-const ROLES = ['operator', 'admin'] as const;
 const denied = { 401: ErrorResponse, 403: ErrorResponse } as const;
 const POLL_MS = 50;
 
@@ -40,7 +39,7 @@ export const retainedRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/retained',
     {
-      config: { roles: ROLES },
+      config: { capability: 'retained.manage' },
       schema: {
         tags: ['retained'],
         operationId: 'listRetained',
@@ -72,7 +71,7 @@ export const retainedRoutes: FastifyPluginAsyncTypebox<{
   app.delete(
     '/retained',
     {
-      config: { roles: ROLES },
+      config: { capability: 'retained.manage' },
       schema: {
         tags: ['retained'],
         operationId: 'deleteRetained',

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { defaultRules } from '@twinwire/acl/default-rules';
 import type { AclStore } from '@twinwire/db/acl-store';
 import type { Database } from '@twinwire/db/client';
-import { aclRules, type UserRole } from '@twinwire/db/schema';
+import { aclRules } from '@twinwire/db/schema';
 import { asc, eq } from 'drizzle-orm';
 import { Type } from 'typebox';
 import {
@@ -28,8 +28,6 @@ import { NoQuery } from '../devices/schemas.ts';
 import { NotFound } from '../errors.ts';
 import { ErrorResponse } from './shared-schemas.ts';
 
-const READ_ROLES: readonly UserRole[] = ['operator', 'admin'];
-const WRITE_ROLES: readonly UserRole[] = ['admin'];
 const denied = { 401: ErrorResponse, 403: ErrorResponse } as const;
 
 /**
@@ -46,7 +44,7 @@ export const aclRuleRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclSt
   app.get(
     '/acl/rules',
     {
-      config: { roles: READ_ROLES },
+      config: { capability: 'rules.read' },
       schema: {
         operationId: 'listAclRules',
         tags: ['acl'],
@@ -67,7 +65,7 @@ export const aclRuleRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclSt
   app.post(
     '/acl/rules',
     {
-      config: { roles: WRITE_ROLES },
+      config: { capability: 'rules.write' },
       schema: {
         operationId: 'createAclRule',
         tags: ['acl'],
@@ -88,7 +86,7 @@ export const aclRuleRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclSt
   app.patch(
     '/acl/rules/:id',
     {
-      config: { roles: WRITE_ROLES },
+      config: { capability: 'rules.write' },
       schema: {
         operationId: 'updateAclRule',
         tags: ['acl'],
@@ -140,7 +138,7 @@ export const aclRuleRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclSt
   app.delete(
     '/acl/rules/:id',
     {
-      config: { roles: WRITE_ROLES },
+      config: { capability: 'rules.write' },
       schema: {
         operationId: 'deleteAclRule',
         tags: ['acl'],
@@ -173,7 +171,7 @@ export const aclRuleRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclSt
   app.post(
     '/acl/explain',
     {
-      config: { roles: READ_ROLES },
+      config: { capability: 'rules.explain' },
       schema: {
         operationId: 'explainAclDecision',
         tags: ['acl'],

@@ -81,7 +81,7 @@ export const commandRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclSt
   app.post(
     '/devices/:id/commands/:name',
     {
-      config: { roles: ['operator', 'admin'] },
+      config: { capability: 'commands.send' },
       schema: {
         operationId: 'sendCommand',
         tags: ['commands'],

@@ -5,7 +5,6 @@ import { devices } from '@twinwire/db/schema';
 import { eq } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { credentialRoutes } from '../devices/credential-routes.ts';
-import { DEVICE_READ_ROLES, DEVICE_WRITE_ROLES } from '../devices/roles.ts';
 import {
   CreateDeviceBody,
   DevicePage,
@@ -19,9 +18,6 @@ import {
 import { decodeCursor, listDevices, oneDeviceView } from '../devices/store.ts';
 import { Conflict, InvalidRequest, NotFound } from '../errors.ts';
 import { ErrorResponse } from './shared-schemas.ts';
-
-const READ_ROLES = DEVICE_READ_ROLES;
-const WRITE_ROLES = DEVICE_WRITE_ROLES;
 
 const denied = { 401: ErrorResponse, 403: ErrorResponse } as const;
 
@@ -41,7 +37,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
   app.post(
     '/devices',
     {
-      config: { roles: WRITE_ROLES },
+      config: { capability: 'devices.write' },
       schema: {
         operationId: 'createDevice',
         tags: ['devices'],
@@ -73,7 +69,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
   app.get(
     '/devices',
     {
-      config: { roles: READ_ROLES },
+      config: { capability: 'devices.read' },
       schema: {
         tags: ['devices'],
         summary: 'List devices, a page at a time, in id order',
@@ -106,7 +102,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
   app.get(
     '/devices/:id',
     {
-      config: { roles: READ_ROLES },
+      config: { capability: 'devices.read' },
       schema: {
         operationId: 'readDevice',
         tags: ['devices'],
@@ -126,7 +122,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
   app.patch(
     '/devices/:id',
     {
-      config: { roles: WRITE_ROLES },
+      config: { capability: 'devices.write' },
       schema: {
         tags: ['devices'],
         summary: 'Rename a device, or replace its metadata or tags',
@@ -164,7 +160,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
   app.delete(
     '/devices/:id',
     {
-      config: { roles: WRITE_ROLES },
+      config: { capability: 'devices.write' },
       schema: {
         operationId: 'deleteDevice',
         tags: ['devices'],

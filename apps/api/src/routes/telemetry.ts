@@ -58,12 +58,11 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox<TelemetryRoutesOptions> 
   options,
 ) => {
   const { db } = options;
-  const roles = ['admin', 'operator', 'viewer'] as const;
 
   app.get(
     '/devices/:id/telemetry',
     {
-      config: { roles },
+      config: { capability: 'devices.read' },
       schema: {
         tags: ['telemetry'],
         summary: 'A device’s readings in [from, to), oldest first, paged with a cursor',
@@ -153,7 +152,7 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox<TelemetryRoutesOptions> 
     '/devices/:id/telemetry/buckets',
     {
       config: {
-        roles,
+        capability: 'devices.read',
         rateLimit: {
           max: options.bucketsRateLimit?.max ?? 120,
           timeWindow: options.bucketsRateLimit?.timeWindow ?? '1 minute',

@@ -1,7 +1,8 @@
+import { USER_ROLES } from '@twinwire/schemas/capabilities';
 import { Username } from '@twinwire/schemas/primitives';
 import { Type } from 'typebox';
 
-const UserRole = Type.Enum(['admin', 'operator', 'viewer'], {
+const UserRole = Type.Enum(USER_ROLES, {
   description:
     'viewer reads; operator also manages devices and clients; admin also rules and users',
 });

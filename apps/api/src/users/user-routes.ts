@@ -21,7 +21,6 @@ import {
   UserView,
 } from './schemas.ts';
 
-const ADMIN = ['admin'] as const;
 const UNIQUE_VIOLATION = '23505';
 const denied = { 401: ErrorResponse, 403: ErrorResponse } as const;
 const NoQuery = Type.Object({}, { additionalProperties: false });
@@ -45,7 +44,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (ap
   app.get(
     '/users',
     {
-      config: { roles: ADMIN },
+      config: { capability: 'users.manage' },
       schema: {
         tags: ['users'],
         operationId: 'listUsers',
@@ -60,7 +59,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (ap
   app.post(
     '/users',
     {
-      config: { roles: ADMIN },
+      config: { capability: 'users.manage' },
       schema: {
         tags: ['users'],
         operationId: 'createUser',
@@ -88,7 +87,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (ap
   app.patch(
     '/users/:id',
     {
-      config: { roles: ADMIN },
+      config: { capability: 'users.manage' },
       schema: {
         tags: ['users'],
         operationId: 'updateUser',
@@ -123,7 +122,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (ap
   app.post(
     '/users/:id/password',
     {
-      config: { roles: ADMIN },
+      config: { capability: 'users.manage' },
       schema: {
         tags: ['users'],
         operationId: 'resetUserPassword',

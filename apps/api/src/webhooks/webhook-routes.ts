@@ -29,7 +29,6 @@ import {
 } from './store.ts';
 
 // Destinations hold signing secrets and choose where the platform sends requests: admins only.
-const ROLES = ['admin'] as const;
 const denied = { 401: ErrorResponse, 403: ErrorResponse } as const;
 
 function checkUrl(url: string, policy: AddressPolicy): void {
@@ -65,7 +64,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/webhooks',
     {
-      config: { roles: ROLES },
+      config: { capability: 'webhooks.manage' },
       schema: {
         tags: ['webhooks'],
         operationId: 'listWebhooks',
@@ -79,7 +78,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/webhooks',
     {
-      config: { roles: ROLES },
+      config: { capability: 'webhooks.manage' },
       schema: {
         tags: ['webhooks'],
         operationId: 'createWebhook',
@@ -97,7 +96,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/webhooks/dead-letters',
     {
-      config: { roles: ROLES },
+      config: { capability: 'webhooks.manage' },
       schema: {
         tags: ['webhooks'],
         operationId: 'listDeadLetters',
@@ -116,7 +115,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{
   app.post(
     '/webhooks/dead-letters/:outboxId/resend',
     {
-      config: { roles: ROLES },
+      config: { capability: 'webhooks.manage' },
       schema: {
         tags: ['webhooks'],
         operationId: 'resendDeadLetter',
@@ -136,7 +135,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/webhooks/:webhookId',
     {
-      config: { roles: ROLES },
+      config: { capability: 'webhooks.manage' },
       schema: {
         tags: ['webhooks'],
         operationId: 'getWebhook',
@@ -155,7 +154,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{
   app.patch(
     '/webhooks/:webhookId',
     {
-      config: { roles: ROLES },
+      config: { capability: 'webhooks.manage' },
       schema: {
         tags: ['webhooks'],
         operationId: 'updateWebhook',
@@ -178,7 +177,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{
   app.delete(
     '/webhooks/:webhookId',
     {
-      config: { roles: ROLES },
+      config: { capability: 'webhooks.manage' },
       schema: {
         tags: ['webhooks'],
         operationId: 'deleteWebhook',
@@ -197,7 +196,7 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{
   app.get(
     '/webhooks/:webhookId/deliveries',
     {
-      config: { roles: ROLES },
+      config: { capability: 'webhooks.manage' },
       schema: {
         tags: ['webhooks'],
         operationId: 'listWebhookDeliveries',
