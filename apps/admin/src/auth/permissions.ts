@@ -2,7 +2,8 @@ import type { UserRole } from '../api/types.ts';
 
 /**
  * What each role may do, as apps/api enforces it (devices/roles.ts, routes/acl-rules.ts,
- * routes/commands.ts, clients/client-routes.ts, users/user-routes.ts, alarms/roles.ts). The UI only hides what would be refused; the API still decides.
+ * routes/commands.ts, clients/client-routes.ts, users/user-routes.ts, alarms/roles.ts,
+ * webhooks/webhook-routes.ts). The UI only hides what would be refused; the API still decides.
  */
 export type Capability =
   | 'devices.read'
@@ -15,7 +16,8 @@ export type Capability =
   | 'clients.read'
   | 'clients.act'
   | 'users.manage'
-  | 'alarms.act';
+  | 'alarms.act'
+  | 'webhooks.manage';
 
 const grants: Record<UserRole, readonly Capability[]> = {
   viewer: ['devices.read'],
@@ -42,6 +44,7 @@ const grants: Record<UserRole, readonly Capability[]> = {
     'clients.act',
     'users.manage',
     'alarms.act',
+    'webhooks.manage',
   ],
 };
 
