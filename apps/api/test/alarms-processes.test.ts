@@ -10,7 +10,7 @@ import type { AlarmEvent } from '@twinwire/schemas/alarms';
 import { telemetryTopic } from '@twinwire/schemas/topics';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import WebSocket from 'ws';
+import { WebSocket } from 'ws';
 import {
   API_DIR,
   BROKER_DIR,
@@ -157,7 +157,10 @@ it('two brokers and two APIs on one database raise and clear each alarm exactly 
 
   // Each device at once over MQTT to one broker and over the device WebSocket to both APIs;
   // then over MQTT to the other broker. Every reading is over the line, then every one under.
-  const phase = async (start: number, temp: number) => {
+  // Timestamps fixed in advance (inside the acceptance window), so every reading under the line
+  // is later than every reading over it whatever the processes' speed.
+  const now = Date.now();
+  const phase = async (start: number, ts: number, temp: number) => {
     await Promise.all(
       ids.map(async (id, index) => {
         const secret = secrets[index] ?? '';
@@ -168,7 +171,6 @@ it('two brokers and two APIs on one database raise and clear each alarm exactly 
           username: id,
           password: secret,
         });
-        const ts = Date.now();
         await Promise.all([
           device.publishAsync(
             telemetryTopic(id),
@@ -194,8 +196,8 @@ it('two brokers and two APIs on one database raise and clear each alarm exactly 
       }),
     );
   };
-  await phase(1, 90);
-  await phase(100, 10);
+  await phase(1, now - 20_000, 90);
+  await phase(100, now - 10_000, 10);
 
   // Acked readings have been evaluated: the rows are final.
   const rows = await pool.query<{ id: string; device_id: string; state: string }>(

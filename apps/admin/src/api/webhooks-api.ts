@@ -30,7 +30,7 @@ export interface WebhookInput {
   enabled: boolean;
 }
 
-export interface DeliveryView {
+interface DeliveryView {
   id: number;
   outboxId: number;
   eventId: string;
@@ -42,7 +42,7 @@ export interface DeliveryView {
   attemptedAt: string;
 }
 
-export interface DeadLetterView {
+interface DeadLetterView {
   outboxId: number;
   destinationId: string;
   eventId: string;
@@ -59,7 +59,7 @@ interface Page<T> {
   nextCursor: string | null;
 }
 
-export interface PageQuery {
+interface PageQuery {
   limit: number;
   cursor?: string | undefined;
 }

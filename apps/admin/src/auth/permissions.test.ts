@@ -12,6 +12,8 @@ const every: Capability[] = [
   'clients.read',
   'clients.act',
   'users.manage',
+  'alarms.act',
+  'webhooks.manage',
 ];
 
 const allowed = (role: Parameters<typeof can>[0]) => every.filter((c) => can(role, c));
@@ -21,9 +23,9 @@ describe('can', () => {
     expect(allowed('viewer')).toEqual(['devices.read']);
   });
 
-  it('lets an operator manage devices and clients, send commands and read and explain rules, not edit rules or users', () => {
+  it('lets an operator manage devices, clients and alarms, send commands and read and explain rules, not edit rules, users or webhooks', () => {
     expect(allowed('operator')).toEqual(
-      every.filter((c) => c !== 'rules.write' && c !== 'users.manage'),
+      every.filter((c) => c !== 'rules.write' && c !== 'users.manage' && c !== 'webhooks.manage'),
     );
   });
 

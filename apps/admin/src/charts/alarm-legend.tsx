@@ -1,4 +1,5 @@
 import type { Alarm } from '@twinwire/schemas/alarms';
+import { useId } from 'react';
 import { formatDateTime } from '../ui/format.ts';
 
 /**
@@ -7,11 +8,12 @@ import { formatDateTime } from '../ui/format.ts';
  * readers and tests read; the canvas only shows it.
  */
 export function AlarmLegend(props: { alarms: readonly Alarm[] }) {
+  const headingId = useId();
   if (props.alarms.length === 0) return null;
   return (
     <div className="alarm-legend">
-      <h3 id="chart-alarms-heading">Alarms in this range</h3>
-      <ul aria-labelledby="chart-alarms-heading">
+      <h3 id={headingId}>Alarms in this range</h3>
+      <ul aria-labelledby={headingId}>
         {props.alarms.map((alarm) => (
           <li
             key={alarm.id}

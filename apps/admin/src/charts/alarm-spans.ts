@@ -50,7 +50,8 @@ export function alarmSpansPlugin(spans: () => readonly AlarmSpan[]): uPlot.Plugi
   return {
     hooks: {
       drawClear: (plot) => {
-        const { min, max } = plot.scales.x;
+        const min = plot.scales.x?.min;
+        const max = plot.scales.x?.max;
         if (min === undefined || max === undefined) return;
         const { ctx, bbox } = plot;
         ctx.save();

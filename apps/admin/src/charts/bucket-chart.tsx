@@ -126,7 +126,7 @@ export function BucketChart(props: {
   panels: readonly ChartPanel[];
   range: { from: number; to: number };
   label: string;
-  /** Drawn as bands behind the readings (the caller lists them in an {@link AlarmLegend}). */
+  /** Drawn as bands behind the readings (the caller lists them in an AlarmLegend). */
   alarms: readonly AlarmSpan[];
 }) {
   const syncKey = useId();

@@ -113,7 +113,7 @@ export function LiveChart(props: {
   panels: readonly ChartPanel[];
   rangeMs: number;
   label: string;
-  /** Drawn as bands behind the readings (the caller lists them in an {@link AlarmLegend}). */
+  /** Drawn as bands behind the readings (the caller lists them in an AlarmLegend). */
   alarms: readonly AlarmSpan[];
 }) {
   const { buffer, panels, rangeMs } = props;

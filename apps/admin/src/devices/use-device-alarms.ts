@@ -6,6 +6,8 @@ import type { ResolvedRange } from './time-ranges.ts';
 
 /** A live chart's alarms are re-read this often, so a new one appears while it scrolls. */
 const LIVE_REFRESH_MS = 5_000;
+/** One empty list, so a chart without alarms is not redrawn for a new `[]` each render. */
+const NONE: readonly Alarm[] = [];
 
 /**
  * The device's alarms open at some moment of the chart's range (a live window ending now, or
@@ -31,5 +33,5 @@ export function useDeviceAlarms(
     placeholderData: keepPreviousData,
     ...(range.kind === 'live' ? { refetchInterval: LIVE_REFRESH_MS } : {}),
   });
-  return { alarms: query.data?.items ?? [], error: query.error };
+  return { alarms: query.data?.items ?? NONE, error: query.error };
 }

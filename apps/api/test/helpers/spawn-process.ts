@@ -47,8 +47,8 @@ export async function spawnApp(
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr?.setEncoding('utf8');
-  child.stderr?.on('data', (chunk: string) => {
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (chunk: string) => {
     stderr += chunk;
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -56,10 +56,9 @@ export async function spawnApp(
     const timer = setTimeout(() => {
       reject(new Error(`${cwd} was not ready within ${timeoutMs} ms\n${stderr.slice(-4_000)}`));
     }, timeoutMs);
-    createInterface({ input: child.stdout! }).on('line', (text) => {
-      if (!text.startsWith('{')) return;
-      const line = JSON.parse(text) as LogLine;
-      if (!isReady(line)) return;
+    createInterface({ input: child.stdout }).on('line', (text) => {
+      const line = parseLogLine(text);
+      if (!line || !isReady(line)) return;
       clearTimeout(timer);
       resolve(line);
     });
@@ -79,4 +78,13 @@ export async function spawnApp(
       await exited;
     },
   };
+}
+
+function parseLogLine(text: string): LogLine | undefined {
+  if (!text.startsWith('{')) return undefined;
+  try {
+    return JSON.parse(text) as LogLine;
+  } catch {
+    return undefined;
+  }
 }
