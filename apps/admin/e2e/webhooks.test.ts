@@ -34,9 +34,11 @@ class Receiver {
     request.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const header = String(request.headers['twinwire-signature'] ?? '');
-      const parts = Object.fromEntries(header.split(',').map((part) => part.split('=', 2)));
+      const parts = new Map(
+        header.split(',').map((part) => part.split('=', 2) as [string, string | undefined]),
+      );
       const expected = createHmac('sha256', this.secret)
-        .update(`${String(parts.t)}.${body}`)
+        .update(`${parts.get('t') ?? ''}.${body}`)
         .digest('hex');
       const event = JSON.parse(body) as { id: string; type: string };
       this.received.push({
@@ -44,7 +46,7 @@ class Receiver {
         eventId: event.id,
         type: event.type,
         attempt: String(request.headers['twinwire-delivery-attempt']),
-        signedWithShownSecret: parts.v1 === expected,
+        signedWithShownSecret: parts.get('v1') === expected,
       });
       response.writeHead(this.failing ? 500 : 204).end();
     });
@@ -164,9 +166,8 @@ describe.skipIf(!browserAvailable)('webhooks in Chromium', () => {
     const [webhook] = await webhooks();
     const destinationId = webhook?.id ?? '';
     receiver.failing = true;
-    const secret = (
-      await harness.api<{ secret: string }>('POST', `/devices/${DEVICE}/credentials`)
-    ).body.secret;
+    const secret = (await harness.api<{ secret: string }>('POST', `/devices/${DEVICE}/credentials`))
+      .body.secret;
     const device = await mqtt.connectAsync(harness.platform.urls.mqtt, {
       clientId: DEVICE,
       username: DEVICE,
@@ -197,8 +198,9 @@ describe.skipIf(!browserAvailable)('webhooks in Chromium', () => {
     await expect
       .poll(
         () =>
-          receiver.received.filter((entry) => entry.eventId === dead?.eventId && entry.attempt === '1')
-            .length,
+          receiver.received.filter(
+            (entry) => entry.eventId === dead?.eventId && entry.attempt === '1',
+          ).length,
         wait,
       )
       .toBe(2);
@@ -206,7 +208,11 @@ describe.skipIf(!browserAvailable)('webhooks in Chromium', () => {
     await expect.poll(() => letter.count(), wait).toBe(0);
     await expect.poll(() => attempts.count(), wait).toBe(3);
     const sent = receiver.received.filter((entry) => entry.eventId === dead?.eventId);
-    expect(sent.map((entry) => entry.type)).toEqual(['alarm.raised', 'alarm.raised', 'alarm.raised']);
+    expect(sent.map((entry) => entry.type)).toEqual([
+      'alarm.raised',
+      'alarm.raised',
+      'alarm.raised',
+    ]);
     expect(sent.every((entry) => entry.path === '/v2' && entry.signedWithShownSecret)).toBe(true);
   });
 
@@ -221,7 +227,9 @@ describe.skipIf(!browserAvailable)('webhooks in Chromium', () => {
 
   it('deletes the destination', async () => {
     await row().getByRole('button', { name: 'Delete' }).click();
-    await row().getByRole('button', { name: `Delete the destination ${NAME}` }).click();
+    await row()
+      .getByRole('button', { name: `Delete the destination ${NAME}` })
+      .click();
     await expect.poll(() => row().count(), wait).toBe(0);
     expect(await webhooks()).toEqual([]);
     await page().getByText('No destination yet').waitFor(wait);

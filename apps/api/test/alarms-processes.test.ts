@@ -62,7 +62,8 @@ async function spawnBroker(id: string): Promise<string> {
   return `mqtt://127.0.0.1:${String(broker.ready.mqtt)}`;
 }
 
-const apiPort = (line: LogLine) => /^Server listening at http:\/\/127\.0\.0\.1:(\d+)$/.exec(line.msg ?? '')?.[1];
+const apiPort = (line: LogLine) =>
+  /^Server listening at http:\/\/127\.0\.0\.1:(\d+)$/.exec(line.msg ?? '')?.[1];
 
 async function spawnApi(mqttUrl: string): Promise<string> {
   const api = await spawnApp(
@@ -107,14 +108,22 @@ async function deviceSocket(apiWs: string, id: string, secret: string) {
         const frameId = `r${seq}`;
         acks.set(frameId, resolve);
         socket.send(
-          JSON.stringify({ type: 'telemetry', id: frameId, reading: { ts, seq, metrics: { temp } } }),
+          JSON.stringify({
+            type: 'telemetry',
+            id: frameId,
+            reading: { ts, seq, metrics: { temp } },
+          }),
         );
       }),
   };
 }
 
 async function mqttClient(url: string, options: IClientOptions): Promise<MqttClient> {
-  const client = await mqtt.connectAsync(url, { reconnectPeriod: 0, protocolVersion: 5, ...options });
+  const client = await mqtt.connectAsync(url, {
+    reconnectPeriod: 0,
+    protocolVersion: 5,
+    ...options,
+  });
   clients.push(client);
   return client;
 }

@@ -185,9 +185,9 @@ describe('webhook delivery', () => {
     expect(dead).toMatchObject({ eventId: raised?.id, attempts: 2, lastError: 'HTTP 500' });
     const other = await receiverFor(api, admin);
     const deadOf = async (destinationId: string) =>
-      (
-        await api.call('GET', `/webhooks/dead-letters?destinationId=${destinationId}`, admin)
-      ).json<{ items: { eventId: string }[] }>().items;
+      (await api.call('GET', `/webhooks/dead-letters?destinationId=${destinationId}`, admin)).json<{
+        items: { eventId: string }[];
+      }>().items;
     expect(await deadOf(webhookId)).toMatchObject([{ eventId: raised?.id }]);
     expect(await deadOf(other.webhookId)).toEqual([]);
     const log = await api.call('GET', `/webhooks/${webhookId}/deliveries?limit=1`, admin);

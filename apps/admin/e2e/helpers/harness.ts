@@ -50,7 +50,9 @@ export async function signIn(harness: Harness, user = ADMIN): Promise<void> {
  * loopback ports, the built admin on a static server whose config.json points at that API,
  * and Chromium. `apiEnv` adds API settings (e.g. fast webhook retries).
  */
-export async function startHarness(options: { apiEnv?: Record<string, string> } = {}): Promise<Harness> {
+export async function startHarness(
+  options: { apiEnv?: Record<string, string> } = {},
+): Promise<Harness> {
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const closer of closers.reverse()) await closer();

@@ -19,8 +19,7 @@ export function useDeviceAlarms(
   range: ResolvedRange,
 ): { alarms: readonly Alarm[]; error: unknown } {
   const { api } = useServices();
-  const key =
-    range.kind === 'live' ? ['live', range.ms] : ['buckets', range.from, range.to];
+  const key = range.kind === 'live' ? ['live', range.ms] : ['buckets', range.from, range.to];
   const query = useQuery({
     queryKey: ['alarms', 'device', deviceId, ...key],
     queryFn: ({ signal }) => {

@@ -190,8 +190,8 @@ export function WebhooksPage() {
     <div className="page">
       <h1>Webhooks</h1>
       <p className="muted">
-        Alarm, presence and telemetry events POSTed to other systems, signed, retried with
-        back-off; an event that fails every attempt becomes a dead letter you can re-send.
+        Alarm, presence and telemetry events POSTed to other systems, signed, retried with back-off;
+        an event that fails every attempt becomes a dead letter you can re-send.
       </p>
       {created ? (
         <SecretReveal

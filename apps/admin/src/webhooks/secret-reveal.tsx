@@ -9,8 +9,8 @@ export function SecretReveal(props: { webhook: CreatedWebhook; onDone: () => voi
       <h2 id="webhook-secret-heading">Signing secret for {webhook.name}</h2>
       <p className="note note-warning" role="note">
         This secret is shown only now. The receiver verifies each request’s Twinwire-Signature
-        header with it (docs/alarms-and-webhooks.md). If it is lost, delete the destination and
-        add it again.
+        header with it (docs/alarms-and-webhooks.md). If it is lost, delete the destination and add
+        it again.
       </p>
       <dl className="facts">
         <dt>Secret</dt>

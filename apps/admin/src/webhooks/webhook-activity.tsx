@@ -148,7 +148,7 @@ function DeadLetters(props: { webhook: WebhookView }) {
                   <td>{letter.deviceId ?? '—'}</td>
                   <td>{letter.attempts}</td>
                   <td>{letter.lastError ?? '—'}</td>
-                  <td className="actions">
+                  <td>
                     <button
                       type="button"
                       className="secondary small"

@@ -5,9 +5,7 @@ describe('webhookFromDraft', () => {
   const draft = { ...emptyWebhookDraft, name: ' ops ', url: ' https://hooks.example.com/tw ' };
 
   it('trims the name and URL and lists the events in the form’s order', () => {
-    expect(
-      webhookFromDraft({ ...draft, events: new Set(['telemetry', 'alarm.raised']) }),
-    ).toEqual({
+    expect(webhookFromDraft({ ...draft, events: new Set(['telemetry', 'alarm.raised']) })).toEqual({
       webhook: {
         name: 'ops',
         url: 'https://hooks.example.com/tw',

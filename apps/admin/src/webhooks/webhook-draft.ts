@@ -45,8 +45,7 @@ function urlProblem(text: string): string | undefined {
   } catch {
     return 'Enter a full URL, e.g. https://hooks.example.com/twinwire.';
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    return 'Use an http or https URL.';
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return 'Use an http or https URL.';
   if (url.username !== '' || url.password !== '')
     return 'Leave credentials out of the URL; verify the Twinwire-Signature header instead.';
   return undefined;

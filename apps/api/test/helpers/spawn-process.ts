@@ -41,17 +41,25 @@ export async function spawnApp(
   isReady: (line: LogLine) => boolean,
   timeoutMs = 30_000,
 ): Promise<SpawnedProcess> {
-  const child = spawn(process.execPath, ['--import', dieWithParent, '--import', 'tsx', 'src/main.ts'], {
-    cwd,
-    env: { PATH: process.env.PATH ?? '', ...env },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    ['--import', dieWithParent, '--import', 'tsx', 'src/main.ts'],
+    {
+      cwd,
+      env: { PATH: process.env.PATH ?? '', ...env },
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
   let stderr = '';
   child.stderr.setEncoding('utf8');
   child.stderr.on('data', (chunk: string) => {
     stderr += chunk;
   });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      resolve();
+    }),
+  );
   const ready = await new Promise<LogLine>((resolve, reject) => {
     const timer = setTimeout(() => {
       reject(new Error(`${cwd} was not ready within ${timeoutMs} ms\n${stderr.slice(-4_000)}`));
