@@ -84,6 +84,11 @@ describe.skipIf(!browserAvailable)('alarms in Chromium', () => {
     expect(await marked.textContent()).toContain('Boiler too hot');
     expect(await marked.textContent()).toMatch(/→ open$/);
     await harness.screenshot('41-alarm-on-device-chart');
+    // And on a long range's aggregated chart.
+    await page().getByLabel('Time range').selectOption('1h');
+    await page().locator('figure[data-chart="buckets"] canvas').first().waitFor(wait);
+    await marked.waitFor(wait);
+    expect(await marked.getAttribute('data-state')).toBe('raised');
 
     const badge = page().getByRole('link', { name: '1 open alarm' });
     await badge.waitFor(wait);
