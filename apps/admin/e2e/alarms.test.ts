@@ -1,6 +1,7 @@
 // Alarms in Chromium: an operator's rule made in the editor, an alarm it raises when an MQTT
-// device's reading crosses it (the header badge counts it), acknowledged and cleared from the
-// list, and the rule deleted; each result checked through the API.
+// device's reading crosses it (the header badge counts it, the device's chart marks it),
+// acknowledged and cleared from the list, and the rule deleted; each result checked through the
+// API.
 import mqtt from 'mqtt';
 import type { Alarm, AlarmRule } from '@twinwire/schemas/alarms';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
@@ -71,6 +72,23 @@ describe.skipIf(!browserAvailable)('alarms in Chromium', () => {
     );
     await device.endAsync();
     expect((await alarms()).map((alarm) => alarm.state)).toEqual(['raised']);
+
+    // The device's chart marks it: a band drawn on the canvas, keyed by the legend under it.
+    await page().goto(`${harness.site.origin}/#/devices/${DEVICE}`);
+    await page().locator('figure[data-chart="live"] canvas').first().waitFor(wait);
+    const marked = page()
+      .getByRole('list', { name: 'Alarms in this range' })
+      .locator(`li[data-alarm="${(await alarms())[0]?.id}"]`);
+    await marked.waitFor(wait);
+    expect(await marked.getAttribute('data-severity')).toBe('critical');
+    expect(await marked.textContent()).toContain('Boiler too hot');
+    expect(await marked.textContent()).toMatch(/→ open$/);
+    await harness.screenshot('41-alarm-on-device-chart');
+    // And on a long range's aggregated chart.
+    await page().getByLabel('Time range').selectOption('1h');
+    await page().locator('figure[data-chart="buckets"] canvas').first().waitFor(wait);
+    await marked.waitFor(wait);
+    expect(await marked.getAttribute('data-state')).toBe('raised');
 
     const badge = page().getByRole('link', { name: '1 open alarm' });
     await badge.waitFor(wait);

@@ -311,6 +311,24 @@ describe('alarm history', () => {
     expect(warnings.json<{ items: Alarm[] }>().items).toHaveLength(3);
     const open = await call('GET', `/alarms?deviceId=${deviceId}&state=open`, tokens.viewer);
     expect(open.json<{ items: Alarm[] }>().items).toHaveLength(0);
+    // What a chart from 10 min to 150 s ago shows: alarms raised before its end and not cleared
+    // before its start (the five above were raised 0–4 minutes ago and cleared now).
+    await stack.database.pool.query(
+      `INSERT INTO alarms (rule_name, device_id, severity, state, message, raised_at, cleared_at)
+       VALUES ('gone', $1, 'info', 'cleared', 'm', now() - interval '1 hour', now() - interval '50 minutes')`,
+      [deviceId],
+    );
+    const activeFrom = new Date(Date.now() - 600_000).toISOString();
+    const to = new Date(Date.now() - 150_000).toISOString();
+    const overlapping = await call(
+      'GET',
+      `/alarms?deviceId=${deviceId}&activeFrom=${activeFrom}&to=${to}`,
+      tokens.viewer,
+    );
+    expect(overlapping.json<{ items: Alarm[] }>().items.map((item) => item.ruleName)).toEqual([
+      'old',
+      'old',
+    ]);
     const badCursor = await call('GET', '/alarms?cursor=bm9wZQ', tokens.viewer);
     expect(badCursor.statusCode).toBe(400);
   });

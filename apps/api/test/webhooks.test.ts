@@ -183,6 +183,13 @@ describe('webhook delivery', () => {
       items: { outboxId: number; eventId: string; attempts: number; lastError: string }[];
     }>().items[0];
     expect(dead).toMatchObject({ eventId: raised?.id, attempts: 2, lastError: 'HTTP 500' });
+    const other = await receiverFor(api, admin);
+    const deadOf = async (destinationId: string) =>
+      (await api.call('GET', `/webhooks/dead-letters?destinationId=${destinationId}`, admin)).json<{
+        items: { eventId: string }[];
+      }>().items;
+    expect(await deadOf(webhookId)).toMatchObject([{ eventId: raised?.id }]);
+    expect(await deadOf(other.webhookId)).toEqual([]);
     const log = await api.call('GET', `/webhooks/${webhookId}/deliveries?limit=1`, admin);
     const firstPage = log.json<{
       items: { attempt: number; statusCode: number }[];

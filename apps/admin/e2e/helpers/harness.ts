@@ -48,9 +48,11 @@ export async function signIn(harness: Harness, user = ADMIN): Promise<void> {
 /**
  * The real thing end to end: a database of this file's own, the broker and the API on free
  * loopback ports, the built admin on a static server whose config.json points at that API,
- * and Chromium.
+ * and Chromium. `apiEnv` adds API settings (e.g. fast webhook retries).
  */
-export async function startHarness(): Promise<Harness> {
+export async function startHarness(
+  options: { apiEnv?: Record<string, string> } = {},
+): Promise<Harness> {
   const closers: (() => Promise<void>)[] = [];
   const close = async () => {
     for (const closer of closers.reverse()) await closer();
@@ -64,6 +66,7 @@ export async function startHarness(): Promise<Harness> {
       databaseUrl: database.url,
       corsOrigins: [site.origin],
       admin: ADMIN,
+      ...(options.apiEnv ? { apiEnv: options.apiEnv } : {}),
     });
     closers.push(() => platform.close());
     // As deployed: the UI and the API on different origins, so every call is a CORS request

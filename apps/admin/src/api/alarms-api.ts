@@ -14,9 +14,28 @@ export interface AlarmQuery {
   cursor?: string | undefined;
 }
 
+/** Most alarms one chart range asks for; a device alarming more often than this is unreadable anyway. */
+const CHART_ALARM_LIMIT = 500;
+
 export const alarmsApi = {
   list: (api: ApiClient, query: AlarmQuery, signal?: AbortSignal) =>
     api.get<AlarmPage>('/api/v1/alarms', { query: { ...query }, ...(signal ? { signal } : {}) }),
+  /** A device's alarms open at some moment of [from, to): raised before `to`, not cleared before `from`. */
+  inRange: (
+    api: ApiClient,
+    deviceId: string,
+    range: { from: number; to: number },
+    signal?: AbortSignal,
+  ) =>
+    api.get<AlarmPage>('/api/v1/alarms', {
+      query: {
+        deviceId,
+        activeFrom: new Date(range.from).toISOString(),
+        to: new Date(range.to).toISOString(),
+        limit: CHART_ALARM_LIMIT,
+      },
+      ...(signal ? { signal } : {}),
+    }),
   openCount: (api: ApiClient, signal?: AbortSignal) =>
     api.get<{ open: number; raised: number }>(
       '/api/v1/alarms/open-count',

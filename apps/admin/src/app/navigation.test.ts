@@ -17,7 +17,7 @@ describe('navigationFor', () => {
     ]);
   });
 
-  it('adds Clients, Retained and Access rules for operators, and Users for admins only', () => {
+  it('adds Clients, Retained and Access rules for operators, and Webhooks and Users for admins only', () => {
     expect(labels('operator')).toEqual([
       'Overview',
       'Devices',
@@ -34,6 +34,7 @@ describe('navigationFor', () => {
       'Devices',
       'Alarms',
       'Alarm rules',
+      'Webhooks',
       'Clients',
       'Retained',
       'Topic explorer',

@@ -14,6 +14,7 @@ const NAVIGATION: readonly NavigationItem[] = [
   { to: '/devices', label: 'Devices', end: false },
   { to: '/alarms', label: 'Alarms', end: false },
   { to: '/alarm-rules', label: 'Alarm rules', end: false },
+  { to: '/webhooks', label: 'Webhooks', end: false, capability: 'webhooks.manage' },
   { to: '/clients', label: 'Clients', end: false, capability: 'clients.read' },
   { to: '/retained', label: 'Retained', end: false, capability: 'retained.manage' },
   { to: '/explorer', label: 'Topic explorer', end: false },

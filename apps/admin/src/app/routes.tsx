@@ -12,6 +12,7 @@ import { RetainedPage } from '../pages/retained-page.tsx';
 import { RulesPage } from '../pages/rules-page.tsx';
 import { SignInPage } from '../pages/sign-in-page.tsx';
 import { UsersPage } from '../pages/users-page.tsx';
+import { WebhooksPage } from '../pages/webhooks-page.tsx';
 import { AppShell } from './app-shell.tsx';
 import { RequireSession } from './require-session.tsx';
 
@@ -30,6 +31,7 @@ const routes: RouteObject[] = [
       { path: 'devices/:id', element: <DeviceDetailPage /> },
       { path: 'alarms', element: <AlarmsPage /> },
       { path: 'alarm-rules', element: <AlarmRulesPage /> },
+      { path: 'webhooks', element: <WebhooksPage /> },
       { path: 'clients', element: <ClientsPage /> },
       { path: 'retained', element: <RetainedPage /> },
       { path: 'explorer', element: <ExplorerPage /> },

@@ -2,6 +2,7 @@ import { useEffect, useId, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { BucketsResponse } from '../api/types.ts';
+import { alarmSpansPlugin, type AlarmSpan } from './alarm-spans.ts';
 import { axis, bandFill, canvasSupported, colorAt, observeWidth } from './chart-support.ts';
 import { colorOffsets, type ChartPanel } from './metric-units.ts';
 import { breakAt, TIME_AXIS_SPACE, timeAxisValues } from './time-axis.ts';
@@ -47,9 +48,13 @@ function BucketPanel(props: {
   colorOffset: number;
   range: { from: number; to: number };
   syncKey: string;
+  alarms: readonly AlarmSpan[];
 }) {
   const { response, panel, colorOffset, range, syncKey } = props;
   const container = useRef<HTMLDivElement>(null);
+  const plotRef = useRef<uPlot>(undefined);
+  // Read by the plot at each draw; a new list redraws it (below) instead of rebuilding it.
+  const alarms = useRef(props.alarms);
 
   useEffect(() => {
     const element = container.current;
@@ -80,18 +85,26 @@ function BucketPanel(props: {
           axis({ size: 70, ...(panel.unit ? { label: panel.unit, labelSize: 18 } : {}) }),
         ],
         cursor: { drag: { x: false, y: false }, sync: { key: syncKey } },
+        plugins: [alarmSpansPlugin(() => alarms.current)],
       },
       data,
       element,
     );
+    plotRef.current = plot;
     const stopObserving = observeWidth(element, (width) => {
       plot.setSize({ width, height: HEIGHT });
     });
     return () => {
+      plotRef.current = undefined;
       stopObserving();
       plot.destroy();
     };
   }, [response, panel, colorOffset, range, syncKey]);
+
+  useEffect(() => {
+    alarms.current = props.alarms;
+    plotRef.current?.redraw(false, false);
+  }, [props.alarms]);
 
   return (
     <div
@@ -113,6 +126,8 @@ export function BucketChart(props: {
   panels: readonly ChartPanel[];
   range: { from: number; to: number };
   label: string;
+  /** Drawn as bands behind the readings (the caller lists them in an AlarmLegend). */
+  alarms: readonly AlarmSpan[];
 }) {
   const syncKey = useId();
   const offsets = colorOffsets(props.panels);
@@ -128,6 +143,7 @@ export function BucketChart(props: {
             colorOffset={colorOffset}
             range={props.range}
             syncKey={syncKey}
+            alarms={props.alarms}
           />
         );
       })}

@@ -2,6 +2,7 @@ import { useEffect, useId, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import type { SeriesBuffer } from '../live/series-buffer.ts';
+import { alarmSpansPlugin, type AlarmSpan } from './alarm-spans.ts';
 import { axis, canvasSupported, colorAt, observeWidth } from './chart-support.ts';
 import { colorOffsets, type ChartPanel } from './metric-units.ts';
 import { TIME_AXIS_SPACE, timeAxisValues, withGaps } from './time-axis.ts';
@@ -28,9 +29,15 @@ function LivePanel(props: {
   colorOffset: number;
   rangeMs: number;
   syncKey: string;
+  alarms: readonly AlarmSpan[];
 }) {
   const { buffer, panel, colorOffset, rangeMs, syncKey } = props;
   const container = useRef<HTMLDivElement>(null);
+  // Read by the plot at each draw (at least every SCROLL_INTERVAL_MS): no rebuild per alarm.
+  const alarms = useRef(props.alarms);
+  useEffect(() => {
+    alarms.current = props.alarms;
+  }, [props.alarms]);
 
   useEffect(() => {
     const element = container.current;
@@ -58,6 +65,7 @@ function LivePanel(props: {
         ],
         legend: { live: true },
         cursor: { drag: { x: false, y: false }, sync: { key: syncKey } },
+        plugins: [alarmSpansPlugin(() => alarms.current)],
       },
       dataOf(buffer, panel.metrics),
       element,
@@ -105,6 +113,8 @@ export function LiveChart(props: {
   panels: readonly ChartPanel[];
   rangeMs: number;
   label: string;
+  /** Drawn as bands behind the readings (the caller lists them in an AlarmLegend). */
+  alarms: readonly AlarmSpan[];
 }) {
   const { buffer, panels, rangeMs } = props;
   const syncKey = useId();
@@ -121,6 +131,7 @@ export function LiveChart(props: {
             colorOffset={colorOffset}
             rangeMs={rangeMs}
             syncKey={syncKey}
+            alarms={props.alarms}
           />
         );
       })}

@@ -3,6 +3,8 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { telemetryApi } from '../api/telemetry-api.ts';
 import { useServices } from '../app/services.tsx';
+import { AlarmLegend } from '../charts/alarm-legend.tsx';
+import { alarmSpansOf, type AlarmSpan } from '../charts/alarm-spans.ts';
 import { BucketChart } from '../charts/bucket-chart.tsx';
 import { observeWidth } from '../charts/chart-support.ts';
 import { LiveChart } from '../charts/live-chart.tsx';
@@ -14,6 +16,7 @@ import { EmptyState, ErrorState, LoadingState } from '../ui/states.tsx';
 import { RangePicker } from './range-picker.tsx';
 import { RecentReadings } from './recent-readings.tsx';
 import { bucketPointsFor, resolveRange } from './time-ranges.ts';
+import { useDeviceAlarms } from './use-device-alarms.ts';
 import { useDeviceSeries, type DeviceSeries } from './use-device-series.ts';
 
 const REDRAW_TEXT_MS = 500;
@@ -104,6 +107,7 @@ function BucketView(props: {
   width: number;
   hidden: ReadonlySet<string>;
   units: Readonly<Record<string, unknown>> | undefined;
+  alarms: readonly AlarmSpan[];
 }) {
   const { api } = useServices();
   const { deviceId, range, width } = props;
@@ -147,6 +151,7 @@ function BucketView(props: {
         response={buckets.data}
         panels={panels}
         range={rangeMemo}
+        alarms={props.alarms}
         label={`${metrics.join(', ')} of ${deviceId}, ${range.label}, per ${formatDuration(buckets.data.bucketMs)}`}
       />
     </>
@@ -174,6 +179,8 @@ export function TelemetryPanel(props: {
   const [anchor, setAnchor] = useState(() => Date.now());
   const { range, problem } = resolveRange(rangeParams, anchor);
   const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
+  const deviceAlarms = useDeviceAlarms(deviceId, range);
+  const alarmSpans = useMemo(() => alarmSpansOf(deviceAlarms.alarms), [deviceAlarms.alarms]);
   const [width, setWidth] = useState(800);
   const sizer = useRef<HTMLDivElement>(null);
 
@@ -242,6 +249,7 @@ export function TelemetryPanel(props: {
               buffer={series.buffer}
               panels={livePanels}
               rangeMs={range.ms}
+              alarms={alarmSpans}
               label={`Live chart of ${liveMetrics.join(', ')} for ${deviceId}, ${range.label}`}
             />
           )
@@ -252,8 +260,15 @@ export function TelemetryPanel(props: {
             width={width}
             hidden={hidden}
             units={units}
+            alarms={alarmSpans}
           />
         )}
+        <AlarmLegend alarms={deviceAlarms.alarms} />
+        {deviceAlarms.error ? (
+          <p className="note note-warning" role="status">
+            This range’s alarms could not be loaded; the Alarms page lists them.
+          </p>
+        ) : null}
       </div>
       <ExportPanel deviceId={deviceId} range={exportRange} />
       <LatestValues series={series} />

@@ -28,6 +28,13 @@ export const ListAlarmsQuery = Type.Object(
     severity: Type.Optional(AlarmSeverity),
     from: Type.Optional(Type.String({ format: 'date-time', description: 'raised at or after' })),
     to: Type.Optional(Type.String({ format: 'date-time', description: 'raised before' })),
+    activeFrom: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description:
+          'open at some moment at or after this time: not cleared, or cleared at or after it; with `to`, the alarms that overlap [activeFrom, to) (what a chart of that range shows)',
+      }),
+    ),
     limit: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
     cursor: Type.Optional(Type.String({ description: 'nextCursor of the previous page' })),
   },

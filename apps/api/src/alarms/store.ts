@@ -126,6 +126,8 @@ export interface AlarmFilter {
   severity?: AlarmSeverity | undefined;
   from?: string | undefined;
   to?: string | undefined;
+  /** Open at or after this time: not cleared, or cleared then or later. */
+  activeFrom?: string | undefined;
   /** The last alarm of the previous page: its raised time and id. */
   after?: { raisedAt: string; id: string } | undefined;
   limit: number;
@@ -146,6 +148,8 @@ export async function listAlarms(pool: pg.Pool, filter: AlarmFilter): Promise<Al
   if (filter.severity) where.push(`severity = ${param(filter.severity)}`);
   if (filter.from) where.push(`raised_at >= ${param(filter.from)}`);
   if (filter.to) where.push(`raised_at < ${param(filter.to)}`);
+  if (filter.activeFrom)
+    where.push(`(cleared_at IS NULL OR cleared_at >= ${param(filter.activeFrom)})`);
   if (filter.after)
     where.push(
       `(raised_at, id) < (${param(filter.after.raisedAt)}::timestamptz, ${param(filter.after.id)}::uuid)`,

@@ -97,6 +97,16 @@ export const DeliveryPage = Type.Object(
   { additionalProperties: false },
 );
 
+export const DeadLetterQuery = Type.Object(
+  {
+    ...PageQuery.properties,
+    destinationId: Type.Optional(
+      Type.String({ format: 'uuid', description: 'only this destination’s dead letters' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 const DeadLetter = Type.Object(
   {
     outboxId: Type.Integer(),

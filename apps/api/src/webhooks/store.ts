@@ -142,7 +142,7 @@ export async function listDeliveries(
 /** Events that gave up, newest first, keyset-paged on the outbox id. */
 export async function listDeadLetters(
   pool: pg.Pool,
-  options: { limit: number; beforeId?: number | undefined },
+  options: { limit: number; beforeId?: number | undefined; destinationId?: string | undefined },
 ) {
   const result = await pool.query<{
     id: string;
@@ -158,8 +158,9 @@ export async function listDeadLetters(
     `SELECT id, destination_id, event_id, event_type, device_id, attempts, last_error, created_at,
        body
      FROM webhook_outbox WHERE status = 'dead' AND ($1::int8 IS NULL OR id < $1)
+       AND ($3::uuid IS NULL OR destination_id = $3)
      ORDER BY id DESC LIMIT $2`,
-    [options.beforeId ?? null, options.limit],
+    [options.beforeId ?? null, options.limit, options.destinationId ?? null],
   );
   return result.rows.map((row) => ({
     outboxId: Number(row.id),

@@ -10,6 +10,7 @@ import {
   CreateWebhookBody,
   DeadLetterPage,
   DeadLetterParams,
+  DeadLetterQuery,
   DeliveryPage,
   PageQuery,
   UpdateWebhookBody,
@@ -101,13 +102,17 @@ export const webhookRoutes: FastifyPluginAsyncTypebox<{
         tags: ['webhooks'],
         operationId: 'listDeadLetters',
         summary: 'Events that failed every attempt, newest first',
-        querystring: PageQuery,
+        querystring: DeadLetterQuery,
         response: { 200: DeadLetterPage, 400: ErrorResponse, ...denied },
       },
     },
     async (request) => {
-      const { limit, cursor } = request.query;
-      const items = await listDeadLetters(pool, { limit: limit + 1, beforeId: beforeId(cursor) });
+      const { limit, cursor, destinationId } = request.query;
+      const items = await listDeadLetters(pool, {
+        limit: limit + 1,
+        beforeId: beforeId(cursor),
+        destinationId,
+      });
       return paged(items, limit, (item) => item.outboxId);
     },
   );
