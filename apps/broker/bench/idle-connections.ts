@@ -4,6 +4,7 @@
  * broker spends on them while they idle (its housekeeping runs at the production interval).
  * Measured twice, with a fresh broker each: MQTT 3.1.1 devices, then MQTT 5.0 ones.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execFileSync } from 'node:child_process';
 import { createTestDatabase, type TestDatabase } from '@twinwire/db/testing';
 import type { MqttClient } from 'mqtt';
@@ -11,7 +12,7 @@ import type { BrokerStats } from './broker-protocol.ts';
 import { closeAll, connectClient, connectFleet } from './clients.ts';
 import { loopbackBrokerEnv } from '../src/config.ts';
 import { BENCH_SCRYPT_N, benchCredentials, deviceIds, provisionDevices } from './provision.ts';
-import { NONE, micros, ms, progress, rate, row, sleep, verdict, type Row } from './stats.ts';
+import { NONE, micros, ms, progress, rate, row, verdict, type Row } from './stats.ts';
 import { startOurBroker } from './targets.ts';
 
 export interface IdleOptions {

@@ -1,7 +1,8 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import type { LeanDevice } from './lean-device.ts';
 import { CpuAccount, type CpuSplit } from './machine.ts';
-import { Samples, sleep, waitUntil } from './stats.ts';
+import { Samples, waitUntil } from './stats.ts';
 import type { OurBroker } from './targets.ts';
 
 const WARMUP_MS = 1_000;

@@ -8,6 +8,7 @@
  * failed-login throttle turned off (the hash gate alone). Raw sockets and mqtt-packet, not
  * mqtt.js: a flood client is a socket, a CONNECT and a wait for the CONNACK.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -18,7 +19,7 @@ import { createTestDatabase } from '@twinwire/db/testing';
 import mqttPacket from 'mqtt-packet';
 import { loopbackBrokerEnv } from '../src/config.ts';
 import { deviceIds } from './provision.ts';
-import { ms, progress, row, Samples, sleep, verdict, type Row } from './stats.ts';
+import { ms, progress, row, Samples, verdict, type Row } from './stats.ts';
 import { startOurBroker } from './targets.ts';
 
 export interface LoginFloodOptions {

@@ -2,6 +2,7 @@
  * The routing load: publishers in a worker thread (routing-publishers.ts), the subscriber
  * here. Both stamp and read process.hrtime, one monotonic clock for the whole process.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Worker } from 'node:worker_threads';
 import type { MqttClient } from 'mqtt';
 import { CpuAccount, type CpuSplit } from './machine.ts';
@@ -12,7 +13,7 @@ import {
   type PublishersReply,
   type Scenario,
 } from './routing-publishers.ts';
-import { Samples, sleep, waitUntil } from './stats.ts';
+import { Samples, waitUntil } from './stats.ts';
 import type { BrokerTarget } from './targets.ts';
 
 export type { Scenario };

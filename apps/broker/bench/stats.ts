@@ -1,4 +1,5 @@
 /** One printed row; every benchmark table has exactly these columns. */
+import { setTimeout as sleep } from 'node:timers/promises';
 export interface Row {
   benchmark: string;
   'msgs/s': string;
@@ -105,10 +106,6 @@ const benchStarted = Date.now();
 export function progress(message: string): void {
   const elapsed = ((Date.now() - benchStarted) / 1000).toFixed(1).padStart(6);
   process.stderr.write(`broker bench [${elapsed}s] ${message}\n`);
-}
-
-export function sleep(msDelay: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, msDelay));
 }
 
 /** Polls `done` every 20 ms until it holds or `timeoutMs` passes; says which. */

@@ -3,6 +3,7 @@
  * threads) and memory can be read between two points of a run: ours and a bare aedes
  * (broker-process.ts, forked) and, as the baseline, a plain Mosquitto.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execFileSync, fork, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -11,7 +12,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '@twinwire/db/embedded';
 import type { BrokerReply, BrokerRequest, BrokerStats } from './broker-protocol.ts';
-import { sleep } from './stats.ts';
 
 export interface BrokerTarget {
   name: string;

@@ -4,6 +4,7 @@ import type mqttPacket from 'mqtt-packet';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { publishPacket, rawClient, type RawClient } from './helpers/raw-client.ts';
 import { SERVICE_SECRET, startBroker, type TestBroker } from './helpers/start-broker.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 // MQTT 5.0 sessions, message lifetimes, wills and the broker's own DISCONNECTs, on one broker
 // (sessions in its memory; clusters: test/process/cluster-v5.test.ts).
@@ -17,8 +18,6 @@ afterAll(() => harness.close());
 afterEach(() => {
   for (const raw of raws.splice(0)) raw.end();
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * A v5 service client; resolves with it, its CONNACK and the messages it receives (counted

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { ApiClient } from '../src/api/api-client.ts';
@@ -11,13 +12,7 @@ import { startFaultProxy } from '../src/proxy/fault-proxy.ts';
 import { deviceSocketUrl, endpointOf, throughProxy } from '../src/run/targets.ts';
 import { startDeliveryMonitor } from '../src/verify/delivery-monitor.ts';
 import { verifyFleet } from '../src/verify/verify-fleet.ts';
-import {
-  rowsPerDevice,
-  sleep,
-  startTestTwinwire,
-  tlsFixtures,
-  type TestTwinwire,
-} from './helpers.ts';
+import { rowsPerDevice, startTestTwinwire, tlsFixtures, type TestTwinwire } from './helpers.ts';
 
 let twinwire: TestTwinwire;
 beforeAll(async () => {

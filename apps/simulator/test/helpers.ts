@@ -53,7 +53,3 @@ export async function rowsPerDevice(
   );
   return new Map(result.rows.map((row) => [row.device_id, Number(row.rows)]));
 }
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

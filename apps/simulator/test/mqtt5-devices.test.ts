@@ -3,6 +3,7 @@
  * the wire, the fallback to full topics when the broker allows no alias, and commands
  * answered by MQTT 5 request/response.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import mqtt from 'mqtt';
 import { commandAckTopic, commandTopic, telemetryTopic } from '@twinwire/schemas/topics';
@@ -13,7 +14,7 @@ import { seededRandom } from '../src/profiles/random-walk.ts';
 import { provisionDevices } from '../src/provision.ts';
 import { startFaultProxy } from '../src/proxy/fault-proxy.ts';
 import { endpointOf, throughProxy } from '../src/run/targets.ts';
-import { rowsPerDevice, sleep, startTestTwinwire, type TestTwinwire } from './helpers.ts';
+import { rowsPerDevice, startTestTwinwire, type TestTwinwire } from './helpers.ts';
 import { startMqttTap, type TappedPublish } from './mqtt-tap.ts';
 
 let twinwire: TestTwinwire;

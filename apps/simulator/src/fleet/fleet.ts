@@ -7,6 +7,7 @@ import { seededRandom } from '../profiles/random-walk.ts';
 import type { DeviceCredential } from '../provision.ts';
 import type { MqttVersion, QoS } from '../verify/accounting.ts';
 import { DeviceDriver } from './device-driver.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface FleetPlan {
   credentials: readonly DeviceCredential[];
@@ -194,8 +195,4 @@ function createDevice(
     mqttVersion,
     ...(plan.cleanSession === undefined ? {} : { cleanSession: plan.cleanSession }),
   });
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

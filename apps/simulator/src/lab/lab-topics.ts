@@ -3,9 +3,9 @@
  * through the API for this run and deletes afterwards — the broker enforces them like any
  * other rule, which is part of what is measured.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import mqtt from 'mqtt';
 import type { ApiClient } from './api-client.ts';
-import { sleep } from './stats.ts';
 
 export interface LabTopics {
   prefix: string;

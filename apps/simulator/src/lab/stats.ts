@@ -3,6 +3,7 @@
  * the small number helpers every scenario uses to fill its tables.
  */
 import { build, type Histogram } from 'hdr-histogram-js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface LatencySummary {
   count: number;
@@ -64,10 +65,6 @@ export function num(value: number | undefined, digits = 2): number | null {
 export function ratioText(a: number | undefined, b: number | undefined): string {
   if (a === undefined || b === undefined || !Number.isFinite(a / b) || b === 0) return '—';
   return `${(a / b).toFixed(2)}×`;
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Polls `done` every 10 ms until it holds or `timeoutMs` passes; says which. */

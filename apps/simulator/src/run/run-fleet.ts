@@ -14,6 +14,7 @@ import { startProgress } from './progress.ts';
 import { wantsFaultProxy, type RunOptions } from './run-options.ts';
 import { findProblems, groupRows, type RunSummary } from './summary.ts';
 import { deviceSocketUrl, resolveTargets, routeDevices } from './targets.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 export interface RunIo {
   /** The progress line goes here (stderr); nothing when `--json`. */
@@ -191,8 +192,4 @@ function sumProxyStats(stats: readonly FaultProxyStats[]): FaultProxyStats {
 
 function round2(value: number): number {
   return Math.round(value * 100) / 100;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }

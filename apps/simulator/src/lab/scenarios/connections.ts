@@ -4,6 +4,7 @@
  * per connection from the server process's RSS before and after, and the server CPU spent
  * accepting them.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import {
   entriesOf,
@@ -13,7 +14,7 @@ import {
   type ScenarioOutput,
 } from '../context.ts';
 import { cpuWindow, openFileLimit, rssBytes } from '../proc-stats.ts';
-import { num, pool, sleep } from '../stats.ts';
+import { num, pool } from '../stats.ts';
 import { isMqtt, TRANSPORT_LABELS, type Link, type Transport } from '../transports.ts';
 import { closeLinks, openLabLink } from './links.ts';
 

@@ -4,11 +4,12 @@
  * from the device's send to the dashboard's frame (one clock), and what never arrived.
  * An MQTT subscriber on the same topics shows the broker leg alone.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import mqtt, { type MqttClient } from 'mqtt';
 import WebSocket from 'ws';
 import type { LabContext, Scenario, ScenarioOutput } from '../context.ts';
-import { LatencyRecorder, num, sleep } from '../stats.ts';
+import { LatencyRecorder, num } from '../stats.ts';
 import { closeWs } from '../transports.ts';
 
 interface Lane {

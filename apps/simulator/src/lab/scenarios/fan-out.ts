@@ -4,10 +4,11 @@
  * sends each a copy. Delivery latency from the publisher's send to each subscriber, and
  * server CPU per delivery.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import type { LabContext, Scenario, ScenarioOutput } from '../context.ts';
 import { cpuWindow } from '../proc-stats.ts';
-import { LatencyRecorder, num, pool, ratioText, sleep, type LatencySummary } from '../stats.ts';
+import { LatencyRecorder, num, pool, ratioText, type LatencySummary } from '../stats.ts';
 import type { Link, Transport } from '../transports.ts';
 import { closeLinks, openLabLink } from './links.ts';
 

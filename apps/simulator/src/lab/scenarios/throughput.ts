@@ -4,6 +4,7 @@
  * which consumes them. MQTT: QoS 0 through the broker to one subscribing application (the
  * broker's job is routing). Server CPU per message comes from /proc of the server process.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { performance } from 'node:perf_hooks';
 import {
   entriesOf,
@@ -13,7 +14,7 @@ import {
   type ScenarioOutput,
 } from '../context.ts';
 import { cpuWindow, writeSyscalls } from '../proc-stats.ts';
-import { num, ratioText, sleep } from '../stats.ts';
+import { num, ratioText } from '../stats.ts';
 import {
   isMqtt,
   isTls,

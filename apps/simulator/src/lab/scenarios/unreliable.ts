@@ -6,9 +6,10 @@
  * database (through the API) for the acknowledged WebSocket device protocol, and a
  * persistent-session subscriber for MQTT QoS 0/1/2.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { startFaultProxy, type FaultProxy } from '../../proxy/fault-proxy.ts';
 import type { LabContext, Scenario, ScenarioOutput } from '../context.ts';
-import { sleep, waitUntil } from '../stats.ts';
+import { waitUntil } from '../stats.ts';
 import {
   ackedDeviceWs,
   fireAndForgetWs,
