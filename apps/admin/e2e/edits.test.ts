@@ -212,7 +212,8 @@ describe.skipIf(!browserAvailable)('edits, deletes, revokes and downloads in Chr
     await harness.screenshot('26-rule-edit-refused');
     expect(await form.getByLabel('Topic filter').inputValue()).toBe('devices/edit-meter/telemetry');
     await form.getByLabel('Everyone with a role').check();
-    expect(await form.getByText('Rule not saved').count()).toBe(0);
+    // The refusal clears when the draft changes, on React's next render: wait for it.
+    await expect.poll(() => form.getByText('Rule not saved').count(), wait).toBe(0);
     await form.getByLabel('Description').fill('E2E: edited');
     await form.getByRole('button', { name: 'Save rule' }).click();
     await page().getByRole('cell', { name: 'E2E: edited' }).waitFor(wait);
