@@ -95,7 +95,10 @@ async function run(
   }
 }
 
-const postgres = await startTestPostgres(process.env.DATABASE_URL);
+// Durable (fsync on) unless BENCH_FSYNC=off: the outbox's rate is a durability claim.
+const postgres = await startTestPostgres(process.env.DATABASE_URL, {
+  durable: process.env.BENCH_FSYNC !== 'off',
+});
 try {
   const rows = [
     await run(postgres.url, `${DEVICES} devices, concurrency 8`, 8, EVENTS, DEVICES),

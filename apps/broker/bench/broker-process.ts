@@ -6,6 +6,7 @@
  * IPC channel (broker-protocol.ts); exits when the parent goes away.
  */
 import { createServer } from 'node:net';
+import { writeHeapSnapshot } from 'node:v8';
 import { createDb } from '@twinwire/db/client';
 import { Aedes } from 'aedes';
 import pino from 'pino';
@@ -14,6 +15,7 @@ import { readBrokerConfig } from '../src/config.ts';
 import { closeServer, listen } from '../src/listen.ts';
 import type { BrokerReply, BrokerRequest, BrokerStats } from './broker-protocol.ts';
 import { createNodeRelay } from './node-relay.ts';
+import { createWsBroadcast } from './ws-broadcast.ts';
 
 function reply(message: BrokerReply): void {
   process.send?.(message);
@@ -57,6 +59,16 @@ async function startRelay() {
   reply({ type: 'ready', mqttPort: port, httpPort: 0 });
 }
 
+async function startWsBroadcast() {
+  const broadcast = createWsBroadcast();
+  const port = await listen(broadcast.server, 0, '127.0.0.1', 'ws-broadcast');
+  close = () => {
+    broadcast.dropClients();
+    return closeServer(broadcast.server);
+  };
+  reply({ type: 'ready', mqttPort: port, httpPort: 0 });
+}
+
 async function startAedes() {
   const aedes = await Aedes.createBroker();
   const server = createServer((socket) => {
@@ -79,14 +91,27 @@ async function startAedes() {
 async function handle(request: BrokerRequest): Promise<void> {
   switch (request.type) {
     case 'start':
-      await (request.kind === 'twinwire'
-        ? startTwinwire(request)
-        : request.kind === 'aedes'
-          ? startAedes()
-          : startRelay());
+      switch (request.kind) {
+        case 'twinwire':
+          await startTwinwire(request);
+          return;
+        case 'aedes':
+          await startAedes();
+          return;
+        case 'relay':
+          await startRelay();
+          return;
+        case 'ws-broadcast':
+          await startWsBroadcast();
+          return;
+      }
       return;
     case 'stats':
       reply({ type: 'stats', stats: stats(request.gc) });
+      return;
+    case 'heap-snapshot':
+      globalThis.gc?.();
+      reply({ type: 'heap-snapshot', path: writeHeapSnapshot(request.path) });
       return;
     case 'stop':
       await close?.();

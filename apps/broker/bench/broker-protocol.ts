@@ -11,8 +11,12 @@ export type BrokerRequest =
   | { type: 'start'; kind: 'aedes' }
   /** The floor: a relay that only frames packets (node-relay.ts). */
   | { type: 'start'; kind: 'relay' }
+  /** Not MQTT: a plain WebSocket broadcast server (ws-broadcast.ts), the fan-out baseline. */
+  | { type: 'start'; kind: 'ws-broadcast' }
   /** With `gc`, a full garbage collection runs first so heap numbers hold live objects only. */
   | { type: 'stats'; gc: boolean }
+  /** Writes a V8 heap snapshot (after a full GC) to `path`. */
+  | { type: 'heap-snapshot'; path: string }
   | { type: 'stop' };
 
 export interface BrokerStats {
@@ -26,5 +30,6 @@ export interface BrokerStats {
 export type BrokerReply =
   | { type: 'ready'; mqttPort: number; httpPort: number }
   | { type: 'stats'; stats: BrokerStats }
+  | { type: 'heap-snapshot'; path: string }
   | { type: 'stopped' }
   | { type: 'error'; message: string };

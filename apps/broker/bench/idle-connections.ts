@@ -6,6 +6,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@twinwire/db/testing';
 import type { MqttClient } from 'mqtt';
 import type { BrokerStats } from './broker-protocol.ts';
@@ -14,6 +15,7 @@ import { loopbackBrokerEnv } from '../src/config.ts';
 import { BENCH_SCRYPT_N, benchCredentials, deviceIds, provisionDevices } from './provision.ts';
 import { NONE, micros, ms, progress, rate, row, verdict, type Row } from './stats.ts';
 import { startOurBroker } from './targets.ts';
+import { perConnection, readHeapCensus } from './heap-breakdown.ts';
 
 export interface IdleOptions {
   devices: number;
@@ -21,7 +23,20 @@ export interface IdleOptions {
   /** How long the idle CPU is measured; ≥ 10 s covers one housekeeping sweep. */
   idleMs: number;
   cpuProfileDir: string | undefined;
+  /**
+   * Writes heap snapshots of the broker at half and all connections there, and reports the
+   * heap each connection adds by kind of object (heap-breakdown.ts).
+   */
+  heapSnapshotDir?: string | undefined;
 }
+
+/** Heap per connection by kind of object, the largest first. */
+export type HeapTable = {
+  version: string;
+  category: string;
+  'bytes/conn': string;
+  'objects/conn': string;
+}[];
 
 const BYTES_PER_CONNECTION_TARGET = 16 * 1024;
 /** Each connection costs one descriptor on each side; keep a margin for everything else. */
@@ -32,12 +47,14 @@ const VERSIONS = { 4: 'MQTT 3.1.1', 5: 'MQTT 5' } as const;
 export async function benchIdleConnections(
   adminUrl: string,
   options: IdleOptions,
-): Promise<{ rows: Row[]; notes: string[] }> {
+): Promise<{ rows: Row[]; notes: string[]; heap: HeapTable }> {
   const rows: Row[] = [];
   const notes: string[] = [];
+  const heap: HeapTable = [];
   for (const protocolVersion of [4, 5] as const) {
     const measured = await measureIdle(adminUrl, options, protocolVersion);
     rows.push(...measured.rows);
+    heap.push(...measured.heap);
     notes.push(...measured.notes.map((note) => `${VERSIONS[protocolVersion]}: ${note}`));
   }
   notes.push(
@@ -46,15 +63,16 @@ export async function benchIdleConnections(
     `Bench credentials use scrypt N=${BENCH_SCRYPT_N} (production: N=16384, ~47 ms CPU per first connect); one hash is reused for every credential row.`,
     'Idle CPU includes the broker housekeeping at its production interval (10 s): revocation sweep, session expiry and last-seen flush. SQL/s: transactions the broker ran on its database meanwhile (pg_stat_database).',
   );
-  return { rows, notes };
+  return { rows, notes, heap };
 }
 
 async function measureIdle(
   adminUrl: string,
   options: IdleOptions,
   protocolVersion: 4 | 5,
-): Promise<{ rows: Row[]; notes: string[] }> {
+): Promise<{ rows: Row[]; notes: string[]; heap: HeapTable }> {
   const version = VERSIONS[protocolVersion];
+  const heap: HeapTable = [];
   const notes: string[] = [];
   const limit = openFileLimit();
   let count = options.devices;
@@ -108,8 +126,33 @@ async function measureIdle(
       const stats = await broker.stats({ gc: true });
       return { from, to, fleet, cpu, stats };
     };
+    const snapshotPath = (connected: number) =>
+      join(options.heapSnapshotDir!, `idle-mqtt${protocolVersion}-${connected}.heapsnapshot`);
     const first = await connect(0, half);
+    if (options.heapSnapshotDir) await broker.heapSnapshot(snapshotPath(half));
     const second = await connect(half, count);
+    if (options.heapSnapshotDir) {
+      await broker.heapSnapshot(snapshotPath(count));
+      progress(`idle (${version}): reading the heap snapshots`);
+      const grown = perConnection(
+        await readHeapCensus(snapshotPath(half)),
+        await readHeapCensus(snapshotPath(count)),
+        count - half,
+      );
+      for (const entry of grown.slice(0, HEAP_TABLE_ROWS)) {
+        heap.push({
+          version,
+          category: entry.category,
+          'bytes/conn': entry.bytes.toFixed(0),
+          'objects/conn': entry.objects.toFixed(2),
+        });
+      }
+      const total = grown.reduce((sum, entry) => sum + entry.bytes, 0);
+      notes.push(
+        'RSS figures of a run with heap snapshots are not comparable: writing a snapshot grows the broker’s RSS.',
+        `heap snapshots in ${options.heapSnapshotDir}: ${(total / 1024).toFixed(1)} KiB of objects per connection between ${half} and ${count} connected; the ${HEAP_TABLE_ROWS} largest kinds are in the heap table.`,
+      );
+    }
 
     progress(`idle (${version}): measuring idle CPU for ${options.idleMs / 1000}s`);
     const idleBefore = broker.cpuMicros();
@@ -168,8 +211,10 @@ async function measureIdle(
     const crash = broker.crashed();
     if (crash) notes.push(`CRASH: ${crash} (its stderr went to this run's stderr).`);
   }
-  return { rows, notes };
+  return { rows, notes, heap };
 }
+
+const HEAP_TABLE_ROWS = 20;
 
 function memoryRow(
   benchmark: string,

@@ -2,14 +2,19 @@
  * `pnpm --filter @twinwire/broker bench`: the broker's benchmarks in sequence, one table
  * each. `QUICK=1` (or `--quick`) runs tiny sizes as a smoke test. `DATABASE_URL` points
  * the bench at an existing PostgreSQL (it creates and drops its own databases there);
- * otherwise a throwaway embedded one is started. `BENCH_ONLY=routing,ingest,idle,logins,shared,alarms` picks
- * benchmarks (`shared` runs its two-broker rows with `REDIS_URL`); `BENCH_CPU_PROF=<dir>` writes V8 CPU profiles of the broker processes there.
+ * otherwise a throwaway embedded one is started, durable (fsync on) as a deployment runs it:
+ * the ingest rows measure the guarantee we sell. `BENCH_FSYNC=off` starts it with fsync off,
+ * to tell what the disk costs. `BENCH_ONLY=routing,fanout,ingest,idle,logins,shared,alarms` picks
+ * benchmarks (`shared` runs its two-broker rows with `REDIS_URL`); `BENCH_CPU_PROF=<dir>` writes V8 CPU profiles of the broker processes there;
+ * `BENCH_HEAP_SNAPSHOT=<dir>` writes heap snapshots of the idle bench's brokers there and
+ * prints the heap per connection by kind of object.
  * Targets are reported as met or missed; a missed target never fails the run.
  */
 import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { startTestPostgres } from '@twinwire/db/testing';
 import { benchAlarmRules } from './alarm-rules.ts';
+import { benchFanOut } from './fan-out.ts';
 import { benchIdleConnections } from './idle-connections.ts';
 import { benchIngest } from './ingest.ts';
 import { benchLoginFlood } from './login-flood.ts';
@@ -39,6 +44,7 @@ const sizes = quick
         productionScryptDevices: 4,
         alarmRules: 100,
       },
+      fanout: { subscribers: 50, rate: 100, warmupMs: 300, measureMs: 700, rounds: 1 },
       alarms: { rules: 100, devices: 50, readings: 200 },
       idle: { devices: 300, concurrency: 100, idleMs: 1_000 },
       logins: { devices: 20, floodClients: 4, windowMs: 1_000 },
@@ -60,6 +66,7 @@ const sizes = quick
         productionScryptDevices: 40,
         alarmRules: 1_000,
       },
+      fanout: { subscribers: 1_000, rate: 20, warmupMs: 1_000, measureMs: 4_000, rounds: 3 },
       alarms: { rules: 1_000, devices: 1_000, readings: 1_000 },
       idle: { devices: 10_000, concurrency: 200, idleMs: 10_000 },
       logins: { devices: 200, floodClients: 40, windowMs: 8_000 },
@@ -72,7 +79,8 @@ console.log(
     `Node ${process.version}, ${availableParallelism()} cores, load average ${loadavg()[0]!.toFixed(2)} at start`,
 );
 progress(`${quick ? 'QUICK run' : 'full run'}; starting PostgreSQL`);
-const postgres = await startTestPostgres(process.env.DATABASE_URL);
+const fsync = process.env.BENCH_FSYNC !== 'off';
+const postgres = await startTestPostgres(process.env.DATABASE_URL, { durable: fsync });
 try {
   if (selected('routing')) {
     const routing = await benchRouting(postgres.url, {
@@ -86,22 +94,42 @@ try {
     console.table(routing.details);
     for (const note of routing.notes) console.log(`  · ${note}`);
   }
+  if (selected('fanout')) {
+    const fanOut = await benchFanOut(postgres.url, {
+      ...sizes.fanout,
+      serviceSecret,
+      cpuProfileDir,
+    });
+    console.log('\n@twinwire/broker — fan-out: 1 publisher → many subscribers');
+    console.table(fanOut.rows);
+    for (const note of fanOut.notes) console.log(`  · ${note}`);
+  }
   if (selected('ingest')) {
     const ingest = await benchIngest(postgres.url, {
       ...sizes.ingest,
       cpuProfileDir,
       postgresLabel: process.env.DATABASE_URL
         ? 'DATABASE_URL'
-        : 'embedded throwaway cluster (fsync=off, synchronous_commit=off)',
+        : fsync
+          ? 'embedded throwaway cluster, durable (fsync on, synchronous_commit on)'
+          : 'embedded throwaway cluster, BENCH_FSYNC=off (fsync off, synchronous_commit off)',
     });
     console.log('\n@twinwire/broker — 2. durable telemetry ingest');
     console.table(ingest.rows);
     for (const note of ingest.notes) console.log(`  · ${note}`);
   }
   if (selected('idle')) {
-    const idle = await benchIdleConnections(postgres.url, { ...sizes.idle, cpuProfileDir });
+    const idle = await benchIdleConnections(postgres.url, {
+      ...sizes.idle,
+      cpuProfileDir,
+      heapSnapshotDir: process.env.BENCH_HEAP_SNAPSHOT || undefined,
+    });
     console.log('\n@twinwire/broker — 3. idle connections');
     console.table(idle.rows);
+    if (idle.heap.length > 0) {
+      console.log('heap per connection by kind of object:');
+      console.table(idle.heap);
+    }
     for (const note of idle.notes) console.log(`  · ${note}`);
   }
   if (selected('logins')) {

@@ -30,6 +30,8 @@ export interface BrokerTarget {
 
 export interface OurBroker extends BrokerTarget {
   stats(options: { gc: boolean }): Promise<BrokerStats>;
+  /** Writes a V8 heap snapshot of the broker process to `path` (after a full GC). */
+  heapSnapshot(path: string): Promise<void>;
   /** One sample of the broker's Prometheus /metrics, summed over its labels. */
   metric(name: string): Promise<number>;
 }
@@ -63,6 +65,15 @@ export function startBareAedes(cpuProfileDir?: string): Promise<BrokerTarget> {
 
 export function startNodeRelay(cpuProfileDir?: string): Promise<BrokerTarget> {
   return startBrokerProcess('node relay (floor)', { type: 'start', kind: 'relay' }, cpuProfileDir);
+}
+
+/** Not a broker: a plain WebSocket broadcast server (ws-broadcast.ts); its port is `mqttPort`. */
+export function startWsBroadcast(cpuProfileDir?: string): Promise<BrokerTarget> {
+  return startBrokerProcess(
+    'websocket broadcast',
+    { type: 'start', kind: 'ws-broadcast' },
+    cpuProfileDir,
+  );
 }
 
 async function startBrokerProcess(
@@ -99,6 +110,9 @@ async function startBrokerProcess(
     pid: child.pid ?? 0,
     mqttPort: ready.mqttPort,
     stats: ({ gc }) => stats(gc),
+    async heapSnapshot(path) {
+      await request({ type: 'heap-snapshot', path }, 'heap-snapshot');
+    },
     cpuMicros: () => procCpuMicros(child.pid ?? 0),
     rss: async () => (await stats(false)).rss,
     async metric(metricName) {

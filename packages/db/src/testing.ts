@@ -16,14 +16,21 @@ export interface TestPostgres {
 
 /**
  * The PostgreSQL for one test run: `databaseUrl` when given (any server you point it at),
- * otherwise a throwaway embedded cluster in a temp directory, deleted on stop.
+ * otherwise a throwaway embedded cluster in a temp directory, deleted on stop. Tests run it
+ * with fsync off; a benchmark that quotes a durability figure asks for `durable: true`.
  */
-export async function startTestPostgres(databaseUrl?: string): Promise<TestPostgres> {
+export async function startTestPostgres(
+  databaseUrl?: string,
+  options: { durable?: boolean } = {},
+): Promise<TestPostgres> {
   if (databaseUrl) return { url: databaseUrl, stop: () => Promise.resolve() };
   const parent = await mkdtemp(join(tmpdir(), 'twinwire-pg-'));
   // As root the server runs as the postgres user, which must be able to enter the parent.
   await chmod(parent, 0o755);
-  const server = await startEmbeddedPostgres({ dataDir: join(parent, 'data'), durable: false });
+  const server = await startEmbeddedPostgres({
+    dataDir: join(parent, 'data'),
+    durable: options.durable ?? false,
+  });
   return {
     url: server.url,
     stop: async () => {
