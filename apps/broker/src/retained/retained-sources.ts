@@ -12,6 +12,7 @@ import type { Aedes, AedesPublishPacket, Client, PublishPacket } from 'aedes';
 import type { Logger } from '../log.ts';
 import type { BrokerMetrics } from '../metrics.ts';
 import type { SessionRegistry } from '../sessions.ts';
+import { keepOwnBytes } from './own-bytes.ts';
 
 /** The part of aedes' persistence this module uses. */
 interface RetainedStore {
@@ -116,6 +117,7 @@ export function createRetainedSources(deps: {
     }
   }
 
+  keepOwnBytes(store);
   const open = store.createRetainedStreamCombi.bind(store);
   store.createRetainedStreamCombi = (filters) => Readable.from(checked(filters, open));
 
