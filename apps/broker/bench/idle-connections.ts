@@ -51,10 +51,11 @@ export async function benchIdleConnections(
   const rows: Row[] = [];
   const notes: string[] = [];
   const heap: HeapTable = [];
+  const snapshots: Snapshots[] = [];
   for (const protocolVersion of [4, 5] as const) {
     const measured = await measureIdle(adminUrl, options, protocolVersion);
     rows.push(...measured.rows);
-    heap.push(...measured.heap);
+    if (measured.snapshots) snapshots.push(measured.snapshots);
     notes.push(...measured.notes.map((note) => `${VERSIONS[protocolVersion]}: ${note}`));
   }
   notes.push(
@@ -63,6 +64,7 @@ export async function benchIdleConnections(
     `Bench credentials use scrypt N=${BENCH_SCRYPT_N} (production: N=16384, ~47 ms CPU per first connect); one hash is reused for every credential row.`,
     'Idle CPU includes the broker housekeeping at its production interval (10 s): revocation sweep, session expiry and last-seen flush. SQL/s: transactions the broker ran on its database meanwhile (pg_stat_database).',
   );
+  for (const pair of snapshots) heap.push(...(await heapTable(pair, notes)));
   return { rows, notes, heap };
 }
 
@@ -70,9 +72,9 @@ async function measureIdle(
   adminUrl: string,
   options: IdleOptions,
   protocolVersion: 4 | 5,
-): Promise<{ rows: Row[]; notes: string[]; heap: HeapTable }> {
+): Promise<{ rows: Row[]; notes: string[]; snapshots: Snapshots | undefined }> {
   const version = VERSIONS[protocolVersion];
-  const heap: HeapTable = [];
+  let snapshots: Snapshots | undefined;
   const notes: string[] = [];
   const limit = openFileLimit();
   let count = options.devices;
@@ -133,25 +135,12 @@ async function measureIdle(
     const second = await connect(half, count);
     if (options.heapSnapshotDir) {
       await broker.heapSnapshot(snapshotPath(count));
-      progress(`idle (${version}): reading the heap snapshots`);
-      const grown = perConnection(
-        await readHeapCensus(snapshotPath(half)),
-        await readHeapCensus(snapshotPath(count)),
-        count - half,
-      );
-      for (const entry of grown.slice(0, HEAP_TABLE_ROWS)) {
-        heap.push({
-          version,
-          category: entry.category,
-          'bytes/conn': entry.bytes.toFixed(0),
-          'objects/conn': entry.objects.toFixed(2),
-        });
-      }
-      const total = grown.reduce((sum, entry) => sum + entry.bytes, 0);
-      notes.push(
-        'RSS figures of a run with heap snapshots are not comparable: writing a snapshot grows the broker’s RSS.',
-        `heap snapshots in ${options.heapSnapshotDir}: ${(total / 1024).toFixed(1)} KiB of objects per connection between ${half} and ${count} connected; the ${HEAP_TABLE_ROWS} largest kinds are in the heap table.`,
-      );
+      snapshots = {
+        version,
+        half: snapshotPath(half),
+        all: snapshotPath(count),
+        added: count - half,
+      };
     }
 
     progress(`idle (${version}): measuring idle CPU for ${options.idleMs / 1000}s`);
@@ -211,10 +200,41 @@ async function measureIdle(
     const crash = broker.crashed();
     if (crash) notes.push(`CRASH: ${crash} (its stderr went to this run's stderr).`);
   }
-  return { rows, notes, heap };
+  return { rows, notes, snapshots };
+}
+
+/** The two heap snapshots of one broker, and the connections made between them. */
+interface Snapshots {
+  version: string;
+  half: string;
+  all: string;
+  added: number;
 }
 
 const HEAP_TABLE_ROWS = 20;
+
+/**
+ * Read after every broker is done: parsing a snapshot takes this process's heap to
+ * gigabytes, and the clients of a broker still measured would wait on its collector.
+ */
+async function heapTable(snapshots: Snapshots, notes: string[]): Promise<HeapTable> {
+  progress(`idle (${snapshots.version}): reading the heap snapshots`);
+  const grown = perConnection(
+    await readHeapCensus(snapshots.half),
+    await readHeapCensus(snapshots.all),
+    snapshots.added,
+  );
+  const total = grown.reduce((sum, entry) => sum + entry.bytes, 0);
+  notes.push(
+    `${snapshots.version}: ${(total / 1024).toFixed(1)} KiB of heap objects per connection added (snapshots ${snapshots.half}, ${snapshots.all}); the ${HEAP_TABLE_ROWS} largest kinds are in the heap table. RSS figures of a run with heap snapshots are not comparable: writing a snapshot grows the broker’s RSS.`,
+  );
+  return grown.slice(0, HEAP_TABLE_ROWS).map((entry) => ({
+    version: snapshots.version,
+    category: entry.category,
+    'bytes/conn': entry.bytes.toFixed(0),
+    'objects/conn': entry.objects.toFixed(2),
+  }));
+}
 
 function memoryRow(
   benchmark: string,
