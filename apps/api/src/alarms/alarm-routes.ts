@@ -7,8 +7,8 @@ import {
 import { Alarm } from '@twinwire/schemas/alarms';
 import type pg from 'pg';
 import { NotFound } from '../errors.ts';
-import { decodeCursor, encodeCursor } from '../routes/opaque-cursor.ts';
-import { ErrorResponse } from '../routes/shared-schemas.ts';
+import { decodeCursor, encodeCursor } from '../opaque-cursor.ts';
+import { ErrorResponse } from '@twinwire/schemas/rest/common';
 import { AlarmPage, AlarmParams, ListAlarmsQuery, OpenAlarmCount } from './schemas.ts';
 import { countOpenAlarms, getAlarm, listAlarms } from './store.ts';
 import { InvalidRequest } from '../errors.ts';

@@ -3,7 +3,7 @@ import { AlarmRule, AlarmRuleInput } from '@twinwire/schemas/alarms';
 import type pg from 'pg';
 import { Type } from 'typebox';
 import { InvalidRequest, NotFound } from '../errors.ts';
-import { ErrorResponse } from '../routes/shared-schemas.ts';
+import { ErrorResponse } from '@twinwire/schemas/rest/common';
 import { RuleList, RuleParams } from './schemas.ts';
 import { createRule, deleteRule, getRule, listRules, replaceRule } from './store.ts';
 

@@ -9,8 +9,8 @@ import {
 } from '@twinwire/db/client-queries';
 import { Type } from 'typebox';
 import { NotFound } from '../errors.ts';
-import { decodeCursor, encodeCursor } from '../routes/opaque-cursor.ts';
-import { ErrorResponse } from '../routes/shared-schemas.ts';
+import { decodeCursor, encodeCursor } from '../opaque-cursor.ts';
+import { ErrorResponse } from '@twinwire/schemas/rest/common';
 import { clearClientSession, disconnectClient } from './actions.ts';
 import { BrokerList, ClientPage, ClientParams, ClientView, ListClientsQuery } from './schemas.ts';
 

@@ -5,7 +5,7 @@ import { deviceCredentials } from '@twinwire/db/schema';
 import { and, asc, eq } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { NotFound } from '../errors.ts';
-import { ErrorResponse } from '../routes/shared-schemas.ts';
+import { ErrorResponse } from '@twinwire/schemas/rest/common';
 import {
   CredentialList,
   CredentialParams,

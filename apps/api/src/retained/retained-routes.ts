@@ -10,8 +10,8 @@ import {
 import createError from '@fastify/error';
 import { Type } from 'typebox';
 import { InvalidRequest, NotFound } from '../errors.ts';
-import { decodeCursor, encodeCursor } from '../routes/opaque-cursor.ts';
-import { ErrorResponse } from '../routes/shared-schemas.ts';
+import { decodeCursor, encodeCursor } from '../opaque-cursor.ts';
+import { ErrorResponse } from '@twinwire/schemas/rest/common';
 import { ListRetainedQuery, RetainedPage, RetainedTopicQuery } from './schemas.ts';
 
 const denied = { 401: ErrorResponse, 403: ErrorResponse } as const;

@@ -11,7 +11,7 @@ import { createUser, setUserPassword } from '@twinwire/db/users';
 import { Type } from 'typebox';
 import { sqlState } from '../devices/store.ts';
 import { Conflict, NotFound } from '../errors.ts';
-import { ErrorResponse } from '../routes/shared-schemas.ts';
+import { ErrorResponse } from '@twinwire/schemas/rest/common';
 import {
   CreateUserBody,
   PasswordBody,

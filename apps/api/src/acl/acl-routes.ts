@@ -14,7 +14,7 @@ import {
   ruleColumns,
   storedView,
   type RuleDraft,
-} from '../acl/rule-store.ts';
+} from './rule-store.ts';
 import {
   CreateRuleBody,
   ExplainBody,
@@ -23,10 +23,10 @@ import {
   RuleParams,
   RuleView,
   UpdateRuleBody,
-} from '../acl/schemas.ts';
+} from './schemas.ts';
 import { NoQuery } from '../devices/schemas.ts';
 import { NotFound } from '../errors.ts';
-import { ErrorResponse } from './shared-schemas.ts';
+import { ErrorResponse } from '@twinwire/schemas/rest/common';
 
 const denied = { 401: ErrorResponse, 403: ErrorResponse } as const;
 

@@ -4,7 +4,7 @@ import { deleteDevice } from '@twinwire/db/device-deletion';
 import { devices } from '@twinwire/db/schema';
 import { eq } from 'drizzle-orm';
 import { Type } from 'typebox';
-import { credentialRoutes } from '../devices/credential-routes.ts';
+import { credentialRoutes } from './credential-routes.ts';
 import {
   CreateDeviceBody,
   DevicePage,
@@ -14,10 +14,10 @@ import {
   MAX_METADATA_BYTES,
   NoQuery,
   UpdateDeviceBody,
-} from '../devices/schemas.ts';
-import { decodeCursor, listDevices, oneDeviceView } from '../devices/store.ts';
+} from './schemas.ts';
+import { decodeCursor, listDevices, oneDeviceView } from './store.ts';
 import { Conflict, InvalidRequest, NotFound } from '../errors.ts';
-import { ErrorResponse } from './shared-schemas.ts';
+import { ErrorResponse } from '@twinwire/schemas/rest/common';
 
 const denied = { 401: ErrorResponse, 403: ErrorResponse } as const;
 

@@ -17,7 +17,7 @@ import {
   type BrokerSubscription,
 } from '../broker-link.ts';
 import { AclDenied, NotFound } from '../errors.ts';
-import { ErrorResponse } from './shared-schemas.ts';
+import { ErrorResponse } from '@twinwire/schemas/rest/common';
 
 const MAX_COMMAND_WAIT_MS = 30_000;
 

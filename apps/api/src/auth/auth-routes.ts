@@ -3,9 +3,9 @@ import type { Database } from '@twinwire/db/client';
 import { verifyUserPassword, type User } from '@twinwire/db/users';
 import { Type } from 'typebox';
 import { BadCredentials, BadRefreshToken } from '../errors.ts';
-import type { ApiLoginGuard } from '../login-guard.ts';
-import { issueRefreshToken, spendRefreshToken } from '../refresh-tokens.ts';
-import { ErrorResponse } from './shared-schemas.ts';
+import type { ApiLoginGuard } from './login-guard.ts';
+import { issueRefreshToken, spendRefreshToken } from './refresh-tokens.ts';
+import { ErrorResponse } from '@twinwire/schemas/rest/common';
 
 const Role = Type.Union([Type.Literal('admin'), Type.Literal('operator'), Type.Literal('viewer')]);
 const UserView = Type.Object({ id: Type.String(), username: Type.String(), role: Role });
