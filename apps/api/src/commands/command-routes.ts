@@ -2,13 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AclStore } from '@twinwire/db/acl-store';
 import type { Database } from '@twinwire/db/client';
-import { devices } from '@twinwire/db/schema';
 import { limits } from '@twinwire/schemas/limits';
 import { CommandAck, type Command } from '@twinwire/schemas/messages';
 import { CommandName, DeviceId } from '@twinwire/schemas/primitives';
 import { commandAckTopic, commandTopic } from '@twinwire/schemas/topics';
 import { parseCommandAck } from '@twinwire/schemas/validate';
-import { eq } from 'drizzle-orm';
 import { Type } from 'typebox';
 import {
   brokerUnavailable,
@@ -16,7 +14,8 @@ import {
   type BrokerLink,
   type BrokerSubscription,
 } from '../broker-link.ts';
-import { AclDenied, NotFound } from '../errors.ts';
+import { requireDevice } from '../devices/store.ts';
+import { AclDenied } from '../errors.ts';
 import { ErrorResponse } from '@twinwire/schemas/rest/common';
 
 const MAX_COMMAND_WAIT_MS = 30_000;
@@ -107,11 +106,7 @@ export const commandRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclSt
       // The same rules as for MQTT clients: an operator rule may deny a device's commands.
       if (!options.acl.current().authorizePublish({ kind: 'user', id: sub, username, role }, topic))
         throw new AclDenied(`publish to ${topic}`);
-      const [device] = await options.db
-        .select({ id: devices.id })
-        .from(devices)
-        .where(eq(devices.id, deviceId));
-      if (!device) throw new NotFound(`device ${deviceId}`);
+      await requireDevice(options.db, deviceId);
       const link = connectedLink(app);
       if (!link) return reply.code(503).send(brokerUnavailable);
 
