@@ -21,10 +21,9 @@ import {
   RuleParams,
   RuleView,
   UpdateRuleBody,
-} from './schemas.ts';
-import { NoQuery } from '../devices/schemas.ts';
+} from '@twinwire/schemas/rest/acl';
 import { NotFound } from '../errors.ts';
-import { ErrorResponse } from '@twinwire/schemas/rest/common';
+import { ErrorResponse, NoQuery } from '@twinwire/schemas/rest/common';
 
 const denied = { 401: ErrorResponse, 403: ErrorResponse } as const;
 

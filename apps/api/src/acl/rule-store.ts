@@ -5,7 +5,7 @@ import { aclRules } from '@twinwire/db/schema';
 import { asc, eq } from 'drizzle-orm';
 import type { Static } from 'typebox';
 import { Conflict, InvalidRequest, NotFound } from '../errors.ts';
-import type { RuleCoreView, RulePrincipal, RuleView } from './schemas.ts';
+import type { RuleCoreView, RulePrincipal, RuleView } from '@twinwire/schemas/rest/acl';
 
 type RuleRow = typeof aclRules.$inferSelect;
 type Principal = Static<typeof RulePrincipal>;
@@ -82,7 +82,7 @@ export interface RuleDraft {
  * broker applies on reload): an invalid rule is refused here with every problem listed,
  * rather than being skipped by the brokers later.
  */
-export function ruleColumns(draft: RuleDraft) {
+function ruleColumns(draft: RuleDraft) {
   const subject: Record<string, unknown> = {};
   if (draft.role !== undefined) subject.role = draft.role;
   if (draft.principal !== undefined) subject.principal = draft.principal;

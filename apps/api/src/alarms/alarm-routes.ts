@@ -9,7 +9,12 @@ import type pg from 'pg';
 import { NotFound } from '../errors.ts';
 import { decodeCursor, encodeCursor } from '../opaque-cursor.ts';
 import { ErrorResponse } from '@twinwire/schemas/rest/common';
-import { AlarmPage, AlarmParams, ListAlarmsQuery, OpenAlarmCount } from './schemas.ts';
+import {
+  AlarmPage,
+  AlarmParams,
+  ListAlarmsQuery,
+  OpenAlarmCount,
+} from '@twinwire/schemas/rest/alarms';
 import { countOpenAlarms, getAlarm, listAlarms } from './store.ts';
 import { InvalidRequest } from '../errors.ts';
 

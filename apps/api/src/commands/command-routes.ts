@@ -2,12 +2,15 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AclStore } from '@twinwire/db/acl-store';
 import type { Database } from '@twinwire/db/client';
-import { limits } from '@twinwire/schemas/limits';
-import { CommandAck, type Command } from '@twinwire/schemas/messages';
-import { CommandName, DeviceId } from '@twinwire/schemas/primitives';
+import type { Command, CommandAck } from '@twinwire/schemas/messages';
+import {
+  CommandAcked,
+  CommandParams,
+  CommandRequest,
+  CommandSent,
+} from '@twinwire/schemas/rest/commands';
 import { commandAckTopic, commandTopic } from '@twinwire/schemas/topics';
 import { parseCommandAck } from '@twinwire/schemas/validate';
-import { Type } from 'typebox';
 import {
   brokerUnavailable,
   connectedLink,
@@ -17,27 +20,6 @@ import {
 import { requireDevice } from '../devices/store.ts';
 import { AclDenied } from '../errors.ts';
 import { ErrorResponse } from '@twinwire/schemas/rest/common';
-
-const MAX_COMMAND_WAIT_MS = 30_000;
-
-const CommandRequest = Type.Object(
-  {
-    args: Type.Optional(
-      Type.Record(Type.String(), Type.Unknown(), {
-        maxProperties: limits.maxCommandArgs,
-        description: 'Command arguments; {} when omitted',
-      }),
-    ),
-    waitMs: Type.Optional(
-      Type.Integer({
-        minimum: 0,
-        maximum: MAX_COMMAND_WAIT_MS,
-        description: 'Wait this long for the device’s ack (200) instead of answering at once (202)',
-      }),
-    ),
-  },
-  { additionalProperties: false },
-);
 
 /**
  * Resolves with the device's ack of command `id`, or null after `waitMs`. An answer carrying
@@ -85,11 +67,11 @@ export const commandRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclSt
         operationId: 'sendCommand',
         tags: ['commands'],
         summary: 'Send a command to a device, optionally waiting for its ack',
-        params: Type.Object({ id: DeviceId, name: CommandName }),
+        params: CommandParams,
         body: CommandRequest,
         response: {
-          200: Type.Object({ id: Type.String(), ack: CommandAck }),
-          202: Type.Object({ id: Type.String() }),
+          200: CommandAcked,
+          202: CommandSent,
           400: ErrorResponse,
           401: ErrorResponse,
           403: ErrorResponse,

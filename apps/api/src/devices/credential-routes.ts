@@ -3,14 +3,13 @@ import type { Database } from '@twinwire/db/client';
 import { issueDeviceCredential, revokeDeviceCredential } from '@twinwire/db/device-credentials';
 import { Type } from 'typebox';
 import { NotFound } from '../errors.ts';
-import { ErrorResponse } from '@twinwire/schemas/rest/common';
+import { ErrorResponse, NoQuery } from '@twinwire/schemas/rest/common';
 import {
   CredentialList,
   CredentialParams,
   DeviceParams,
   IssuedCredentialView,
-  NoQuery,
-} from './schemas.ts';
+} from '@twinwire/schemas/rest/devices';
 import {
   credentialIssuedAt,
   isCredentialOf,

@@ -10,12 +10,11 @@ import {
   DeviceView,
   ListDevicesQuery,
   MAX_METADATA_BYTES,
-  NoQuery,
   UpdateDeviceBody,
-} from './schemas.ts';
+} from '@twinwire/schemas/rest/devices';
 import { createDevice, decodeCursor, listDevices, readDevice, updateDevice } from './store.ts';
 import { InvalidRequest, NotFound } from '../errors.ts';
-import { ErrorResponse } from '@twinwire/schemas/rest/common';
+import { ErrorResponse, NoQuery } from '@twinwire/schemas/rest/common';
 
 const denied = { 401: ErrorResponse, 403: ErrorResponse } as const;
 

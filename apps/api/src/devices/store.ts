@@ -8,7 +8,7 @@ import { Conflict, NotFound } from '../errors.ts';
 import type {
   DeviceConnection as DeviceConnectionSchema,
   DeviceView as DeviceViewSchema,
-} from './schemas.ts';
+} from '@twinwire/schemas/rest/devices';
 
 type DeviceRow = typeof devices.$inferSelect;
 export type DeviceView = Static<typeof DeviceViewSchema>;

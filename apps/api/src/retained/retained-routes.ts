@@ -12,7 +12,11 @@ import { Type } from 'typebox';
 import { InvalidRequest, NotFound } from '../errors.ts';
 import { decodeCursor, encodeCursor } from '../opaque-cursor.ts';
 import { ErrorResponse } from '@twinwire/schemas/rest/common';
-import { ListRetainedQuery, RetainedPage, RetainedTopicQuery } from './schemas.ts';
+import {
+  ListRetainedQuery,
+  RetainedPage,
+  RetainedTopicQuery,
+} from '@twinwire/schemas/rest/retained';
 
 const denied = { 401: ErrorResponse, 403: ErrorResponse } as const;
 const POLL_MS = 50;

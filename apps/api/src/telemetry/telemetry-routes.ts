@@ -16,7 +16,7 @@ import {
   RangePage,
   RangeQuery,
   telemetryContent,
-} from './schemas.ts';
+} from '@twinwire/schemas/rest/telemetry';
 import { csvLine, exportFileName, exportFormat, readingsExport, startDownload } from './export.ts';
 import { parseMetrics, resolveRange } from './time-range.ts';
 import { requireDevice } from '../devices/store.ts';

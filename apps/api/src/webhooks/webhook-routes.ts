@@ -17,7 +17,7 @@ import {
   Webhook,
   WebhookList,
   WebhookParams,
-} from './schemas.ts';
+} from '@twinwire/schemas/rest/webhooks';
 import {
   createWebhook,
   deleteWebhook,
