@@ -11,14 +11,15 @@ import {
 } from '@twinwire/schemas/rest/commands';
 import { commandAckTopic, commandTopic } from '@twinwire/schemas/topics';
 import { parseCommandAck } from '@twinwire/schemas/validate';
-import {
-  brokerUnavailable,
-  connectedLink,
-  type BrokerLink,
-  type BrokerSubscription,
-} from '../broker-link.ts';
+import { connectedLink, type BrokerLink, type BrokerSubscription } from '../broker-link.ts';
 import { requireDevice } from '../devices/store.ts';
-import { AclDenied } from '../errors.ts';
+import { AclDenied, BrokerUnavailable, codedError } from '../errors.ts';
+
+const CommandTimeout = codedError(
+  'TWW_COMMAND_TIMEOUT',
+  'device %s did not acknowledge command %s within %s ms; it was published and may still run when the device reconnects — check the device before resending',
+  504,
+);
 import { ErrorResponse } from '@twinwire/schemas/rest/common';
 
 /**
@@ -90,7 +91,7 @@ export const commandRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclSt
         throw new AclDenied(`publish to ${topic}`);
       await requireDevice(options.db, deviceId);
       const link = connectedLink(app);
-      if (!link) return reply.code(503).send(brokerUnavailable);
+      if (!link) throw new BrokerUnavailable();
 
       const command: Command = { id: randomUUID(), args: request.body.args ?? {} };
       const waitMs = request.body.waitMs ?? 0;
@@ -110,15 +111,12 @@ export const commandRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclSt
       } catch (error) {
         waiting?.subscription.close();
         request.log.warn({ err: error, deviceId, name }, 'command not published');
-        return reply.code(503).send(brokerUnavailable);
+        throw new BrokerUnavailable();
       }
       if (!waiting) return reply.code(202).send({ id: command.id });
       const ack = await waiting.ack;
       if (ack) return reply.code(200).send({ id: command.id, ack });
-      return reply.code(504).send({
-        code: 'TWW_COMMAND_TIMEOUT',
-        message: `device ${deviceId} did not acknowledge command ${name} (${command.id}) within ${waitMs} ms; it was published and may still run when the device reconnects — check the device before resending`,
-      });
+      throw new CommandTimeout(deviceId, `${name} (${command.id})`, waitMs);
     },
   );
 };

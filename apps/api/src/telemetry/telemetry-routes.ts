@@ -7,7 +7,7 @@ import type pg from 'pg';
 import type { FastifyRequest } from 'fastify';
 import { bucketForPoints, MAX_BUCKETS, tooManyBuckets } from './bucket-size.ts';
 import { decodeCursor, encodeCursor } from './cursor.ts';
-import { InvalidQuery, isStatementTimeout, QUERY_TIMEOUT, TooManyBuckets } from './errors.ts';
+import { InvalidQuery, isStatementTimeout, QueryTimeout, TooManyBuckets } from './errors.ts';
 import { lttb } from './lttb.ts';
 import {
   BucketsQuery,
@@ -94,7 +94,7 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox<TelemetryRoutesOptions> 
                 (await exportedMetrics(options.pool, range)))
               : [];
         } catch (error) {
-          if (isStatementTimeout(error)) return reply.status(503).send(QUERY_TIMEOUT);
+          if (isStatementTimeout(error)) throw new QueryTimeout();
           throw error;
         }
         startDownload(reply, format, exportFileName(range.deviceId, range, 'readings', format));
@@ -131,7 +131,7 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox<TelemetryRoutesOptions> 
           hasMore: page.hasMore,
         };
       } catch (error) {
-        if (isStatementTimeout(error)) return reply.status(503).send(QUERY_TIMEOUT);
+        if (isStatementTimeout(error)) throw new QueryTimeout();
         throw error;
       }
     },
@@ -203,7 +203,7 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox<TelemetryRoutesOptions> 
           ...(metrics ? { metrics } : {}),
         });
       } catch (error) {
-        if (isStatementTimeout(error)) return reply.status(503).send(QUERY_TIMEOUT);
+        if (isStatementTimeout(error)) throw new QueryTimeout();
         throw error;
       }
       const series = groupByMetric(buckets);
