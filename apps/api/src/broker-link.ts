@@ -4,6 +4,7 @@ import { matchesFilter } from '@twinwire/acl/topic-filter';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import mqtt, { type IClientPublishOptions, type ISubscriptionMap, type MqttClient } from 'mqtt';
+import { BrokerUnavailable } from './errors.ts';
 import { createInflightWindow, MAX_RECEIVE_MAXIMUM } from './inflight-window.ts';
 import { createQuotaPause, QUOTA_EXCEEDED, QUOTA_PAUSE_MS } from './quota-pause.ts';
 
@@ -302,8 +303,10 @@ export function connectedLink(app: FastifyInstance): BrokerLink | null {
   return link?.connected ? link : null;
 }
 
-/** The body of a 503 when the broker is unreachable (the error handler hides 5xx codes). */
-export const brokerUnavailable = {
-  code: 'TWW_BROKER_UNAVAILABLE',
-  message: 'the message broker is unreachable right now; retry in a few seconds',
-} as const;
+/**
+ * The body of a 503 when the broker is unreachable, for the WebSocket upgrade that sends it
+ * itself; routes throw {@link BrokerUnavailable} to the error handler instead.
+ */
+export const brokerUnavailable = (({ code, message }) => ({ code, message }))(
+  new BrokerUnavailable(),
+);

@@ -157,3 +157,30 @@ describe('validation messages', () => {
     });
   });
 });
+
+describe('coded 5xx answers', () => {
+  const brokerUnavailable = {
+    code: 'TWW_BROKER_UNAVAILABLE',
+    message: 'the message broker is unreachable right now; retry in a few seconds',
+  };
+
+  it('answers a command without a broker connection 503 TWW_BROKER_UNAVAILABLE, saying what to do', async () => {
+    const device = `no-broker-${Date.now()}`;
+    expect(
+      (await api.call('POST', '/devices', admin, { id: device, name: device })).statusCode,
+    ).toBe(201);
+    const response = await api.call('POST', `/devices/${device}/commands/reboot`, admin, {});
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toEqual(brokerUnavailable);
+  });
+
+  it('refuses a live stream without a broker connection 503 before the upgrade', async () => {
+    const response = await api.app.inject({
+      method: 'GET',
+      url: `/ws/live?access_token=${admin}`,
+      headers: { origin: ORIGIN },
+    });
+    expect(response.statusCode).toBe(503);
+    expect(response.json()).toEqual(brokerUnavailable);
+  });
+});

@@ -1,8 +1,14 @@
-export type ValidationIssueCode =
+import type { ErrorCode } from './error-codes.ts';
+
+/** Codes from the closed union: a name outside it does not compile. */
+type Codes<T extends ErrorCode> = T;
+
+export type ValidationIssueCode = Codes<
   | 'TWW_PAYLOAD_TOO_LARGE'
   | 'TWW_INVALID_JSON'
   | 'TWW_INVALID_PAYLOAD'
-  | 'TWW_TIMESTAMP_OUT_OF_WINDOW';
+  | 'TWW_TIMESTAMP_OUT_OF_WINDOW'
+>;
 
 /** Why a payload was refused, worded for the device developer who sent it. */
 export interface ValidationIssue {

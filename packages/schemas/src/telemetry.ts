@@ -56,6 +56,20 @@ export const TelemetryPayload = Type.Union([TelemetryReading, TelemetryBatch], {
 });
 export type TelemetryPayload = Static<typeof TelemetryPayload>;
 
+/**
+ * The readings a telemetry message carries, whichever form it has (one reading, or a batch's
+ * `points`); [] for anything that is neither. It looks at the form, not at each value: use it
+ * on payloads validated already (the broker and the API validate every one they accept);
+ * `parseTelemetry` and `validateTelemetry` take unchecked input.
+ */
+export function readingsOf(message: unknown): TelemetryReading[] {
+  if (typeof message !== 'object' || message === null) return [];
+  if ('points' in message && Array.isArray(message.points))
+    return message.points as TelemetryReading[];
+  if ('ts' in message && 'seq' in message) return [message as TelemetryReading];
+  return [];
+}
+
 /** A reading as stored and queried: the device it came from plus the reading. */
 export const StoredReading = Type.Object(
   { deviceId: Type.String(), ...TelemetryReading.properties },

@@ -17,8 +17,11 @@ const MAX_POINTS = 60_000;
 
 const anyWindow = { maxPastMs: Infinity, maxFutureMs: Infinity };
 
-/** The readings a telemetry payload carries; [] for anything else. */
-export function readingsOf(payload: unknown): StoredReading[] {
+/**
+ * The readings of a telemetry payload that passes validation (any timestamp); [] for anything
+ * else, so a chart never draws what a device was refused for.
+ */
+export function validReadingsOf(payload: unknown): StoredReading[] {
   const parsed = validateTelemetry(payload, anyWindow);
   return parsed.ok ? parsed.value : [];
 }
@@ -57,7 +60,7 @@ export function useDeviceSeries(deviceId: string): DeviceSeries {
       return { since, limit: HISTORY_LIMIT };
     },
     onMessage: (message: LiveMessage) => {
-      buffer.insert(readingsOf(message.payload));
+      buffer.insert(validReadingsOf(message.payload));
     },
     onSubscribed: () => {
       backfillAbort.current?.abort();

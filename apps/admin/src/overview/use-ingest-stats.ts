@@ -1,6 +1,6 @@
 import { topicFilters } from '@twinwire/schemas/topics';
 import { useEffect, useState } from 'react';
-import { readingsOf } from '../devices/use-device-series.ts';
+import { validReadingsOf } from '../devices/use-device-series.ts';
 import { useLiveSubscription } from '../live/use-live.ts';
 import { IngestStats, type IngestSnapshot } from './ingest-stats.ts';
 
@@ -13,7 +13,7 @@ export function useIngestStats() {
       if (message.history || message.receivedAt === undefined) return;
       stats.record(
         message.receivedAt,
-        readingsOf(message.payload).map((reading) => reading.ts),
+        validReadingsOf(message.payload).map((reading) => reading.ts),
       );
     },
   });

@@ -1,9 +1,11 @@
 import { defaultRules } from '@twinwire/acl/default-rules';
 import { validateRule, type AclRule, type Role } from '@twinwire/acl/rules';
-import type { aclRules } from '@twinwire/db/schema';
+import type { Database } from '@twinwire/db/client';
+import { aclRules } from '@twinwire/db/schema';
+import { asc, eq } from 'drizzle-orm';
 import type { Static } from 'typebox';
-import { Conflict, InvalidRequest } from '../errors.ts';
-import type { RuleCoreView, RulePrincipal, RuleView } from './schemas.ts';
+import { Conflict, InvalidRequest, NotFound } from '../errors.ts';
+import type { RuleCoreView, RulePrincipal, RuleView } from '@twinwire/schemas/rest/acl';
 
 type RuleRow = typeof aclRules.$inferSelect;
 type Principal = Static<typeof RulePrincipal>;
@@ -47,7 +49,7 @@ export function builtInView(rule: AclRule): Static<typeof RuleView> {
   return { ...coreView(rule), createdAt: null, updatedAt: null };
 }
 
-export function storedView(row: RuleRow): Static<typeof RuleView> {
+function storedView(row: RuleRow): Static<typeof RuleView> {
   return {
     id: row.id,
     effect: row.effect,
@@ -80,7 +82,7 @@ export interface RuleDraft {
  * broker applies on reload): an invalid rule is refused here with every problem listed,
  * rather than being skipped by the brokers later.
  */
-export function ruleColumns(draft: RuleDraft) {
+function ruleColumns(draft: RuleDraft) {
   const subject: Record<string, unknown> = {};
   if (draft.role !== undefined) subject.role = draft.role;
   if (draft.principal !== undefined) subject.principal = draft.principal;
@@ -105,7 +107,7 @@ export function ruleColumns(draft: RuleDraft) {
 }
 
 /** The stored rule as a draft, so a partial update can be checked as a whole. */
-export function draftOf(row: RuleRow): RuleDraft {
+function draftOf(row: RuleRow): RuleDraft {
   return {
     effect: row.effect,
     action: row.action,
@@ -115,4 +117,62 @@ export function draftOf(row: RuleRow): RuleDraft {
       : { role: row.role as Role }),
     description: row.description,
   };
+}
+
+/** Every stored rule as the API shows it, oldest first. */
+export async function listStoredRules(db: Database): Promise<Static<typeof RuleView>[]> {
+  const rows = await db.select().from(aclRules).orderBy(asc(aclRules.createdAt), asc(aclRules.id));
+  return rows.map(storedView);
+}
+
+/** Stores a new rule (checked by {@link ruleColumns}) and returns it as the API shows it. */
+export async function insertRule(db: Database, draft: RuleDraft): Promise<Static<typeof RuleView>> {
+  const [row] = await db.insert(aclRules).values(ruleColumns(draft)).returning();
+  if (!row) throw new Error('no acl rule row returned');
+  return storedView(row);
+}
+
+/** What an update may change; role or principal, when either is given, replaces the subject. */
+type RulePatch = Partial<RuleDraft>;
+
+/**
+ * Applies a partial update to stored rule `id` under a row lock, checking the result as a
+ * whole; TWW_NOT_FOUND when there is no such rule.
+ */
+export async function updateRule(
+  db: Database,
+  id: string,
+  patch: RulePatch,
+): Promise<Static<typeof RuleView>> {
+  const updated = await db.transaction(async (tx) => {
+    const [row] = await tx.select().from(aclRules).where(eq(aclRules.id, id)).for('update');
+    if (!row) throw new NotFound(`rule ${id}`);
+    const current = draftOf(row);
+    const newSubject = patch.role !== undefined || patch.principal !== undefined;
+    const draft: RuleDraft = {
+      effect: patch.effect ?? current.effect,
+      action: patch.action ?? current.action,
+      topic: patch.topic ?? current.topic,
+      role: newSubject ? patch.role : current.role,
+      principal: newSubject ? patch.principal : current.principal,
+      description: patch.description === undefined ? current.description : patch.description,
+    };
+    const [saved] = await tx
+      .update(aclRules)
+      .set({ ...ruleColumns(draft), updatedAt: new Date() })
+      .where(eq(aclRules.id, id))
+      .returning();
+    return saved;
+  });
+  if (!updated) throw new NotFound(`rule ${id}`);
+  return storedView(updated);
+}
+
+/** Deletes stored rule `id`; TWW_NOT_FOUND when there is no such rule. */
+export async function deleteRule(db: Database, id: string): Promise<void> {
+  const deleted = await db
+    .delete(aclRules)
+    .where(eq(aclRules.id, id))
+    .returning({ id: aclRules.id });
+  if (deleted.length === 0) throw new NotFound(`rule ${id}`);
 }

@@ -7,9 +7,14 @@ import {
 import { Alarm } from '@twinwire/schemas/alarms';
 import type pg from 'pg';
 import { NotFound } from '../errors.ts';
-import { decodeCursor, encodeCursor } from '../routes/opaque-cursor.ts';
-import { ErrorResponse } from '../routes/shared-schemas.ts';
-import { AlarmPage, AlarmParams, ListAlarmsQuery, OpenAlarmCount } from './schemas.ts';
+import { decodeCursor, encodeCursor } from '../opaque-cursor.ts';
+import { ErrorResponse } from '@twinwire/schemas/rest/common';
+import {
+  AlarmPage,
+  AlarmParams,
+  ListAlarmsQuery,
+  OpenAlarmCount,
+} from '@twinwire/schemas/rest/alarms';
 import { countOpenAlarms, getAlarm, listAlarms } from './store.ts';
 import { InvalidRequest } from '../errors.ts';
 

@@ -3,8 +3,8 @@ import { AlarmRule, AlarmRuleInput } from '@twinwire/schemas/alarms';
 import type pg from 'pg';
 import { Type } from 'typebox';
 import { InvalidRequest, NotFound } from '../errors.ts';
-import { ErrorResponse } from '../routes/shared-schemas.ts';
-import { RuleList, RuleParams } from './schemas.ts';
+import { ErrorResponse } from '@twinwire/schemas/rest/common';
+import { RuleList, RuleParams } from '@twinwire/schemas/rest/alarms';
 import { createRule, deleteRule, getRule, listRules, replaceRule } from './store.ts';
 
 const denied = { 401: ErrorResponse, 403: ErrorResponse } as const;

@@ -2,10 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { listBrokers, readClient, type ClientRecord } from '@twinwire/db/client-queries';
 import { notifyClientAction, removeClients } from '@twinwire/db/client-registry';
 import type { Database } from '@twinwire/db/client';
-import createError from '@fastify/error';
-import { Conflict, NotFound } from '../errors.ts';
+import { codedError, Conflict, NotFound } from '../errors.ts';
 
-const BrokerTimeout = createError(
+const BrokerTimeout = codedError(
   'TWW_BROKER_TIMEOUT',
   'broker %s did not confirm within %s s; it may be overloaded or stopping: reload the list and retry',
   504,

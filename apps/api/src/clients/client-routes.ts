@@ -9,13 +9,18 @@ import {
 } from '@twinwire/db/client-queries';
 import { Type } from 'typebox';
 import { NotFound } from '../errors.ts';
-import { decodeCursor, encodeCursor } from '../routes/opaque-cursor.ts';
-import { ErrorResponse } from '../routes/shared-schemas.ts';
+import { decodeCursor, encodeCursor } from '../opaque-cursor.ts';
+import { ErrorResponse, NoQuery } from '@twinwire/schemas/rest/common';
 import { clearClientSession, disconnectClient } from './actions.ts';
-import { BrokerList, ClientPage, ClientParams, ClientView, ListClientsQuery } from './schemas.ts';
+import {
+  BrokerList,
+  ClientPage,
+  ClientParams,
+  ClientView,
+  ListClientsQuery,
+} from '@twinwire/schemas/rest/clients';
 
 const denied = { 401: ErrorResponse, 403: ErrorResponse } as const;
-const NoQuery = Type.Object({}, { additionalProperties: false });
 
 function clientView(record: ClientRecord) {
   return {

@@ -4,7 +4,7 @@ import { createTelemetryWriter, type TelemetryWriter } from '@twinwire/db/teleme
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { brokerUnavailable, connectedLink } from '../broker-link.ts';
 import { Unauthorized } from '../errors.ts';
-import type { ApiLoginGuard } from '../login-guard.ts';
+import type { ApiLoginGuard } from '../auth/login-guard.ts';
 import { DeviceAuthenticator, deviceCredentialsOf } from './credentials.ts';
 import { DeviceSession } from './device-session.ts';
 import { createWsPresence } from './presence.ts';

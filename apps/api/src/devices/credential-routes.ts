@@ -1,19 +1,22 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Database } from '@twinwire/db/client';
 import { issueDeviceCredential, revokeDeviceCredential } from '@twinwire/db/device-credentials';
-import { deviceCredentials } from '@twinwire/db/schema';
-import { and, asc, eq } from 'drizzle-orm';
 import { Type } from 'typebox';
 import { NotFound } from '../errors.ts';
-import { ErrorResponse } from '../routes/shared-schemas.ts';
+import { ErrorResponse, NoQuery } from '@twinwire/schemas/rest/common';
 import {
   CredentialList,
   CredentialParams,
   DeviceParams,
   IssuedCredentialView,
-  NoQuery,
-} from './schemas.ts';
-import { requireDevice, sqlState } from './store.ts';
+} from '@twinwire/schemas/rest/devices';
+import {
+  credentialIssuedAt,
+  isCredentialOf,
+  listCredentials,
+  requireDevice,
+  sqlState,
+} from './store.ts';
 
 const FOREIGN_KEY_VIOLATION = '23503';
 const denied = { 401: ErrorResponse, 403: ErrorResponse } as const;
@@ -47,10 +50,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = asy
         if (sqlState(error) === FOREIGN_KEY_VIOLATION) throw new NotFound(`device '${deviceId}'`);
         throw error;
       }
-      const [row] = await db
-        .select({ createdAt: deviceCredentials.createdAt })
-        .from(deviceCredentials)
-        .where(eq(deviceCredentials.id, issued.id));
+      const createdAt = await credentialIssuedAt(db, issued.id);
       const basic = Buffer.from(`${deviceId}:${issued.secret}`, 'utf8').toString('base64');
       // The secret must not linger in a browser or proxy cache.
       void reply.header('cache-control', 'no-store');
@@ -58,7 +58,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = asy
         id: issued.id,
         deviceId,
         secret: issued.secret,
-        createdAt: (row?.createdAt ?? new Date()).toISOString(),
+        createdAt: createdAt.toISOString(),
         connect: {
           mqtt: { clientId: deviceId, username: deviceId, password: issued.secret },
           websocket: {
@@ -86,22 +86,7 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = asy
     },
     async (request) => {
       await requireDevice(db, request.params.id);
-      const rows = await db
-        .select({
-          id: deviceCredentials.id,
-          createdAt: deviceCredentials.createdAt,
-          revokedAt: deviceCredentials.revokedAt,
-        })
-        .from(deviceCredentials)
-        .where(eq(deviceCredentials.deviceId, request.params.id))
-        .orderBy(asc(deviceCredentials.createdAt), asc(deviceCredentials.id));
-      return {
-        items: rows.map((row) => ({
-          id: row.id,
-          createdAt: row.createdAt.toISOString(),
-          revokedAt: row.revokedAt?.toISOString() ?? null,
-        })),
-      };
+      return { items: await listCredentials(db, request.params.id) };
     },
   );
 
@@ -121,13 +106,8 @@ export const credentialRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = asy
     async (request, reply) => {
       const { id: deviceId, credentialId } = request.params;
       // Only the device's own credentials: another device's id is as unknown as a made-up one.
-      const [row] = await db
-        .select({ id: deviceCredentials.id })
-        .from(deviceCredentials)
-        .where(
-          and(eq(deviceCredentials.id, credentialId), eq(deviceCredentials.deviceId, deviceId)),
-        );
-      if (!row) throw new NotFound(`credential '${credentialId}' of device '${deviceId}'`);
+      if (!(await isCredentialOf(db, deviceId, credentialId)))
+        throw new NotFound(`credential '${credentialId}' of device '${deviceId}'`);
       // Revoking twice is harmless: the first revocation time is kept.
       await revokeDeviceCredential(db, credentialId);
       return reply.status(204).send(null);

@@ -1,14 +1,14 @@
 import type { Database } from '@twinwire/db/client';
 import { connectedDeviceClients, type DeviceMqttConnection } from '@twinwire/db/client-queries';
-import { devices } from '@twinwire/db/schema';
+import { deviceCredentials, devices } from '@twinwire/db/schema';
 import { isValidDeviceId } from '@twinwire/schemas/topics';
 import { and, arrayContains, asc, eq, gt, ilike, or, type SQL } from 'drizzle-orm';
 import type { Static } from 'typebox';
-import { NotFound } from '../errors.ts';
+import { Conflict, NotFound } from '../errors.ts';
 import type {
   DeviceConnection as DeviceConnectionSchema,
   DeviceView as DeviceViewSchema,
-} from './schemas.ts';
+} from '@twinwire/schemas/rest/devices';
 
 type DeviceRow = typeof devices.$inferSelect;
 export type DeviceView = Static<typeof DeviceViewSchema>;
@@ -44,7 +44,7 @@ async function deviceViews(db: Database, rows: DeviceRow[]): Promise<DeviceView[
 }
 
 /** One device's API view, with its current connection. */
-export async function oneDeviceView(db: Database, row: DeviceRow): Promise<DeviceView> {
+async function oneDeviceView(db: Database, row: DeviceRow): Promise<DeviceView> {
   const [view] = await deviceViews(db, [row]);
   return view ?? deviceView(row, undefined);
 }
@@ -140,4 +140,87 @@ export async function requireDevice(db: Database, id: string): Promise<void> {
     .where(eq(devices.id, id))
     .limit(1);
   if (!row) throw new NotFound(`device '${id}'`);
+}
+
+/** Registers a device; TWW_CONFLICT when the id is taken. */
+export async function createDevice(
+  db: Database,
+  device: { id: string; name: string; metadata?: Record<string, unknown>; tags?: string[] },
+): Promise<DeviceView> {
+  const { id, name, metadata, tags } = device;
+  const [row] = await db
+    .insert(devices)
+    .values({ id, name, metadata: metadata ?? {}, tags: tags ?? [] })
+    .onConflictDoNothing({ target: devices.id })
+    .returning();
+  if (!row) throw new Conflict(`device '${id}' already exists; choose another id`);
+  return oneDeviceView(db, row);
+}
+
+/** Device `id` as the API shows it; TWW_NOT_FOUND when there is none. */
+export async function readDevice(db: Database, id: string): Promise<DeviceView> {
+  const [row] = await db.select().from(devices).where(eq(devices.id, id));
+  if (!row) throw new NotFound(`device '${id}'`);
+  return oneDeviceView(db, row);
+}
+
+/** Renames device `id` or replaces its metadata or tags; TWW_NOT_FOUND when there is none. */
+export async function updateDevice(
+  db: Database,
+  id: string,
+  changes: { name?: string; metadata?: Record<string, unknown>; tags?: string[] },
+): Promise<DeviceView> {
+  const { name, metadata, tags } = changes;
+  const [row] = await db
+    .update(devices)
+    .set({
+      ...(name === undefined ? {} : { name }),
+      ...(metadata === undefined ? {} : { metadata }),
+      ...(tags === undefined ? {} : { tags }),
+      updatedAt: new Date(),
+    })
+    .where(eq(devices.id, id))
+    .returning();
+  if (!row) throw new NotFound(`device '${id}'`);
+  return oneDeviceView(db, row);
+}
+
+/** When credential `id` was issued (now, if it has just gone). */
+export async function credentialIssuedAt(db: Database, id: string): Promise<Date> {
+  const [row] = await db
+    .select({ createdAt: deviceCredentials.createdAt })
+    .from(deviceCredentials)
+    .where(eq(deviceCredentials.id, id));
+  return row?.createdAt ?? new Date();
+}
+
+/** Device `id`'s credentials, oldest first, revoked ones included; never their secrets. */
+export async function listCredentials(db: Database, deviceId: string) {
+  const rows = await db
+    .select({
+      id: deviceCredentials.id,
+      createdAt: deviceCredentials.createdAt,
+      revokedAt: deviceCredentials.revokedAt,
+    })
+    .from(deviceCredentials)
+    .where(eq(deviceCredentials.deviceId, deviceId))
+    .orderBy(asc(deviceCredentials.createdAt), asc(deviceCredentials.id));
+  return rows.map((row) => ({
+    id: row.id,
+    createdAt: row.createdAt.toISOString(),
+    revokedAt: row.revokedAt?.toISOString() ?? null,
+  }));
+}
+
+/** Whether credential `credentialId` is one of device `deviceId`'s. */
+export async function isCredentialOf(
+  db: Database,
+  deviceId: string,
+  credentialId: string,
+): Promise<boolean> {
+  const [row] = await db
+    .select({ id: deviceCredentials.id })
+    .from(deviceCredentials)
+    .where(and(eq(deviceCredentials.id, credentialId), eq(deviceCredentials.deviceId, deviceId)));
+  return row !== undefined;
 }

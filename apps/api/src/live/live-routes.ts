@@ -1,7 +1,8 @@
 import type { Database } from '@twinwire/db/client';
 import type { AclStore } from '@twinwire/db/acl-store';
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { brokerUnavailable, connectedLink } from '../broker-link.ts';
+import type { FastifyPluginAsync } from 'fastify';
+import { connectedLink } from '../broker-link.ts';
+import { BrokerUnavailable } from '../errors.ts';
 import { LiveSession } from './live-session.ts';
 import { defaultSlowConsumerLimits, type SlowConsumerLimits } from './outbound.ts';
 
@@ -25,9 +26,8 @@ export const liveRoutes: FastifyPluginAsync<{
   const sessions = new Set<LiveSession>();
   app.metrics.watchSessions('live', () => sessions.size);
 
-  const requireBroker = async (_request: FastifyRequest, reply: FastifyReply) => {
-    if (!connectedLink(app)) return reply.code(503).send(brokerUnavailable);
-    return undefined;
+  const requireBroker = async () => {
+    if (!connectedLink(app)) throw new BrokerUnavailable();
   };
 
   app.get('/ws/live', { websocket: true, onRequest: requireBroker }, (socket, request) => {

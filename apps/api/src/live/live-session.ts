@@ -13,7 +13,8 @@ import type { BrokerLink, BrokerMessage, BrokerSubscription } from '../broker-li
 import type { LiveFrameCounts } from '../plugins/metrics.ts';
 import { errorFrame, requestIdOf, toBuffer } from './frames.ts';
 import { readRecentReadings } from './history.ts';
-import { encodeMessage, historyFrame, readingKey, readingsOf } from './message-frames.ts';
+import { readingsOf } from '@twinwire/schemas/telemetry';
+import { encodeMessage, historyFrame, readingKey } from './message-frames.ts';
 import { Outbound, type SlowConsumerLimits } from './outbound.ts';
 
 /** Subscriptions one dashboard socket may hold. */

@@ -1,5 +1,4 @@
 import type { TelemetryRow } from '@twinwire/db/telemetry-row';
-import type { TelemetryReading } from '@twinwire/schemas/telemetry';
 import type { BrokerMessage } from '../broker-link.ts';
 
 export interface EncodedMessage {
@@ -42,14 +41,6 @@ export function historyFrame(topic: string, row: TelemetryRow): string {
     topic,
     payload: { ts: row.ts, seq: row.seq, metrics: row.metrics },
   });
-}
-
-/** The readings a telemetry payload carries (a reading or `{ points }`); [] if it is neither. */
-export function readingsOf(json: unknown): TelemetryReading[] {
-  if (typeof json !== 'object' || json === null) return [];
-  if ('points' in json && Array.isArray(json.points)) return json.points as TelemetryReading[];
-  if ('ts' in json && 'seq' in json) return [json as TelemetryReading];
-  return [];
 }
 
 export const readingKey = (reading: { ts: number; seq: number }): string =>

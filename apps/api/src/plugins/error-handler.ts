@@ -1,10 +1,12 @@
+import { isErrorCode, type ErrorCode } from '@twinwire/schemas/error-codes';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { BodyTooLarge, InvalidJson, InvalidRequest, UnsupportedMediaType } from '../errors.ts';
 import { validationMessage, type ValidationIssue } from './validation-message.ts';
 
+/** Every error answer; its code is one of the closed union. */
 interface ErrorBody {
-  code: string;
+  code: ErrorCode;
   message: string;
 }
 
@@ -13,7 +15,7 @@ function frameworkError(
   error: FastifyError,
   request: FastifyRequest,
 ): ErrorBody & { status: number } {
-  const wrap = (mapped: FastifyError) => ({
+  const wrap = (mapped: FastifyError & { code: ErrorCode }) => ({
     status: mapped.statusCode ?? 400,
     code: mapped.code,
     message: mapped.message,
@@ -56,8 +58,9 @@ export const errorHandler = fp(
         return reply.status(400).send({ code: 'TWW_VALIDATION', message } satisfies ErrorBody);
       }
       const status = error.statusCode ?? 500;
+      const code = isErrorCode(error.code) ? error.code : null;
       // Our own 503/504s say what to do (retry when a dependency is back); anything else is a bug.
-      const actionable = (status === 503 || status === 504) && error.code.startsWith('TWW_');
+      const actionable = (status === 503 || status === 504) && code !== null;
       if (status >= 500 && !actionable) {
         request.log.error({ err: error }, 'request failed');
         return reply.status(status).send({
@@ -65,21 +68,19 @@ export const errorHandler = fp(
           message: 'something went wrong on our side; retry later, and report it if it persists',
         } satisfies ErrorBody);
       }
-      if (!error.code.startsWith('TWW_')) {
+      if (code === null) {
         const mapped = frameworkError(error, request);
         return reply
           .status(mapped.status)
           .send({ code: mapped.code, message: mapped.message } satisfies ErrorBody);
       }
-      return reply
-        .status(status)
-        .send({ code: error.code, message: error.message } satisfies ErrorBody);
+      return reply.status(status).send({ code, message: error.message } satisfies ErrorBody);
     });
     app.setNotFoundHandler((request, reply) => {
       void reply.status(404).send({
         code: 'TWW_NOT_FOUND',
         message: `no route ${request.method} ${request.url.split('?')[0] ?? ''}`,
-      });
+      } satisfies ErrorBody);
     });
   },
   { name: 'error-handler' },

@@ -7,17 +7,20 @@ import {
   requestRetainedRemoval,
   retainedCopies,
 } from '@twinwire/db/retained-messages';
-import createError from '@fastify/error';
 import { Type } from 'typebox';
-import { InvalidRequest, NotFound } from '../errors.ts';
-import { decodeCursor, encodeCursor } from '../routes/opaque-cursor.ts';
-import { ErrorResponse } from '../routes/shared-schemas.ts';
-import { ListRetainedQuery, RetainedPage, RetainedTopicQuery } from './schemas.ts';
+import { codedError, InvalidRequest, NotFound } from '../errors.ts';
+import { decodeCursor, encodeCursor } from '../opaque-cursor.ts';
+import { ErrorResponse } from '@twinwire/schemas/rest/common';
+import {
+  ListRetainedQuery,
+  RetainedPage,
+  RetainedTopicQuery,
+} from '@twinwire/schemas/rest/retained';
 
 const denied = { 401: ErrorResponse, 403: ErrorResponse } as const;
 const POLL_MS = 50;
 
-const RemovalTimeout = createError(
+const RemovalTimeout = codedError(
   'TWW_BROKER_TIMEOUT',
   'a broker holding the retained message did not confirm its removal within %s s; it may be overloaded or stopping: reload the list and retry',
   504,

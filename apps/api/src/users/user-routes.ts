@@ -11,7 +11,7 @@ import { createUser, setUserPassword } from '@twinwire/db/users';
 import { Type } from 'typebox';
 import { sqlState } from '../devices/store.ts';
 import { Conflict, NotFound } from '../errors.ts';
-import { ErrorResponse } from '../routes/shared-schemas.ts';
+import { ErrorResponse, NoQuery } from '@twinwire/schemas/rest/common';
 import {
   CreateUserBody,
   PasswordBody,
@@ -19,11 +19,10 @@ import {
   UserList,
   UserParams,
   UserView,
-} from './schemas.ts';
+} from '@twinwire/schemas/rest/users';
 
 const UNIQUE_VIOLATION = '23505';
 const denied = { 401: ErrorResponse, 403: ErrorResponse } as const;
-const NoQuery = Type.Object({}, { additionalProperties: false });
 
 function userView(user: UserRecord) {
   return {

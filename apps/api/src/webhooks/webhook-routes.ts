@@ -2,8 +2,8 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type pg from 'pg';
 import { Type } from 'typebox';
 import { InvalidRequest, NotFound } from '../errors.ts';
-import { decodeCursor, encodeCursor } from '../routes/opaque-cursor.ts';
-import { ErrorResponse } from '../routes/shared-schemas.ts';
+import { decodeCursor, encodeCursor } from '../opaque-cursor.ts';
+import { ErrorResponse } from '@twinwire/schemas/rest/common';
 import { urlRefusal, type AddressPolicy } from './address-policy.ts';
 import {
   CreatedWebhook,
@@ -17,7 +17,7 @@ import {
   Webhook,
   WebhookList,
   WebhookParams,
-} from './schemas.ts';
+} from '@twinwire/schemas/rest/webhooks';
 import {
   createWebhook,
   deleteWebhook,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { readingsOf, seqsOfPayload } from './payload-seqs.ts';
+import { readingKeysOf, seqsOfPayload } from './payload-seqs.ts';
 
 describe('seqsOfPayload', () => {
   it('reads a single reading and a batch', () => {
@@ -11,7 +11,7 @@ describe('seqsOfPayload', () => {
   it('returns nothing for what is not telemetry', () => {
     expect(seqsOfPayload('not json')).toEqual([]);
     expect(seqsOfPayload('null')).toEqual([]);
-    expect(readingsOf({ points: [null, { ts: '1', seq: 1 }, { ts: 2, seq: 2 }] })).toEqual([
+    expect(readingKeysOf({ points: [null, { ts: '1', seq: 1 }, { ts: 2, seq: 2 }] })).toEqual([
       { ts: 2, seq: 2 },
     ]);
   });

@@ -10,11 +10,14 @@ export function seqsOfPayload(payload: string | Buffer | Uint8Array): number[] {
   } catch {
     return [];
   }
-  return readingsOf(parsed).map((reading) => reading.seq);
+  return readingKeysOf(parsed).map((reading) => reading.seq);
 }
 
-/** `{ ts, seq }` of every reading in a parsed telemetry payload; malformed entries skipped. */
-export function readingsOf(parsed: unknown): { ts: number; seq: number }[] {
+/**
+ * `{ ts, seq }`, the key, of every reading in a parsed telemetry payload whatever its metrics;
+ * entries without a numeric ts and seq are skipped (a monitor counts what it can identify).
+ */
+export function readingKeysOf(parsed: unknown): { ts: number; seq: number }[] {
   if (typeof parsed !== 'object' || parsed === null) return [];
   const points = (parsed as { points?: unknown }).points;
   const list: unknown[] = Array.isArray(points) ? points : [parsed];

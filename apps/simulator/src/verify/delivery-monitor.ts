@@ -3,7 +3,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { parseDeviceTopic, topicFilters } from '@twinwire/schemas/topics';
 import type { AdminCredentials } from '../api/api-client.ts';
 import type { ClientTls } from '../devices/virtual-device.ts';
-import { readingsOf } from '../devices/payload-seqs.ts';
+import { readingKeysOf } from '../devices/payload-seqs.ts';
 import type { ReadingLedger } from './ledger.ts';
 
 export interface DeliveryMonitor {
@@ -57,7 +57,7 @@ export async function startDeliveryMonitor(options: {
     } catch {
       return;
     }
-    for (const { ts, seq } of readingsOf(parsed)) ledger.observed(seq, ts);
+    for (const { ts, seq } of readingKeysOf(parsed)) ledger.observed(seq, ts);
   });
   const granted = await client.subscribeAsync(topicFilters.allTelemetry, { qos: 1 });
   if (granted.some((grant) => grant.qos === 128)) {

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { WebhookEventType } from '@twinwire/schemas/alarms';
+import { WebhookEventType } from '../alarms.ts';
 
 const Url = Type.String({
   minLength: 1,

@@ -1,10 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Database } from '@twinwire/db/client';
 import { deleteDevice } from '@twinwire/db/device-deletion';
-import { devices } from '@twinwire/db/schema';
-import { eq } from 'drizzle-orm';
 import { Type } from 'typebox';
-import { credentialRoutes } from '../devices/credential-routes.ts';
+import { credentialRoutes } from './credential-routes.ts';
 import {
   CreateDeviceBody,
   DevicePage,
@@ -12,12 +10,11 @@ import {
   DeviceView,
   ListDevicesQuery,
   MAX_METADATA_BYTES,
-  NoQuery,
   UpdateDeviceBody,
-} from '../devices/schemas.ts';
-import { decodeCursor, listDevices, oneDeviceView } from '../devices/store.ts';
-import { Conflict, InvalidRequest, NotFound } from '../errors.ts';
-import { ErrorResponse } from './shared-schemas.ts';
+} from '@twinwire/schemas/rest/devices';
+import { createDevice, decodeCursor, listDevices, readDevice, updateDevice } from './store.ts';
+import { InvalidRequest, NotFound } from '../errors.ts';
+import { ErrorResponse, NoQuery } from '@twinwire/schemas/rest/common';
 
 const denied = { 401: ErrorResponse, 403: ErrorResponse } as const;
 
@@ -54,15 +51,8 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
       },
     },
     async (request, reply) => {
-      const { id, name, metadata, tags } = request.body;
-      checkMetadataSize(metadata);
-      const [row] = await db
-        .insert(devices)
-        .values({ id, name, metadata: metadata ?? {}, tags: tags ?? [] })
-        .onConflictDoNothing({ target: devices.id })
-        .returning();
-      if (!row) throw new Conflict(`device '${id}' already exists; choose another id`);
-      return reply.status(201).send(await oneDeviceView(db, row));
+      checkMetadataSize(request.body.metadata);
+      return reply.status(201).send(await createDevice(db, request.body));
     },
   );
 
@@ -113,9 +103,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
       },
     },
     async (request) => {
-      const [row] = await db.select().from(devices).where(eq(devices.id, request.params.id));
-      if (!row) throw new NotFound(`device '${request.params.id}'`);
-      return oneDeviceView(db, row);
+      return readDevice(db, request.params.id);
     },
   );
 
@@ -140,20 +128,8 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ db: Database }> = async (
       },
     },
     async (request) => {
-      const { name, metadata, tags } = request.body;
-      checkMetadataSize(metadata);
-      const [row] = await db
-        .update(devices)
-        .set({
-          ...(name === undefined ? {} : { name }),
-          ...(metadata === undefined ? {} : { metadata }),
-          ...(tags === undefined ? {} : { tags }),
-          updatedAt: new Date(),
-        })
-        .where(eq(devices.id, request.params.id))
-        .returning();
-      if (!row) throw new NotFound(`device '${request.params.id}'`);
-      return oneDeviceView(db, row);
+      checkMetadataSize(request.body.metadata);
+      return updateDevice(db, request.params.id, request.body);
     },
   );
 

@@ -1,5 +1,5 @@
-import { USER_ROLES } from '@twinwire/schemas/capabilities';
-import { Username } from '@twinwire/schemas/primitives';
+import { USER_ROLES } from '../capabilities.ts';
+import { Username } from '../primitives.ts';
 import { Type } from 'typebox';
 
 const UserRole = Type.Enum(USER_ROLES, {

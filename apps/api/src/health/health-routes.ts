@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type pg from 'pg';
 import { databaseAnswers } from '@twinwire/db/reachability';
-import { Type } from 'typebox';
+import { Liveness, Readiness } from '@twinwire/schemas/rest/health';
 
 export const healthRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async (app, options) => {
   app.get(
@@ -10,7 +10,7 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async 
       schema: {
         operationId: 'checkHealth',
         tags: ['health'],
-        response: { 200: Type.Object({ status: Type.Literal('ok') }) },
+        response: { 200: Liveness },
       },
     },
     () => ({ status: 'ok' as const }),
@@ -22,8 +22,8 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ pool: pg.Pool }> = async 
         operationId: 'checkReadiness',
         tags: ['health'],
         response: {
-          200: Type.Object({ status: Type.String() }),
-          503: Type.Object({ status: Type.String() }),
+          200: Readiness,
+          503: Readiness,
         },
       },
     },

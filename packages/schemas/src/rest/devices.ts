@@ -1,8 +1,5 @@
-import { DeviceId } from '@twinwire/schemas/primitives';
+import { DeviceId } from '../primitives.ts';
 import { Type } from 'typebox';
-
-/** Refuses every query parameter: for routes that take none. */
-export const NoQuery = Type.Object({}, { additionalProperties: false });
 
 export const DeviceParams = Type.Object({ id: DeviceId }, { additionalProperties: false });
 

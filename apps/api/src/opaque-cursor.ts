@@ -1,4 +1,4 @@
-import { InvalidRequest } from '../errors.ts';
+import { InvalidRequest } from './errors.ts';
 
 /** A page's last key as an opaque cursor (base64url), so clients pass it back unchanged. */
 export const encodeCursor = (key: string) => Buffer.from(key, 'utf8').toString('base64url');

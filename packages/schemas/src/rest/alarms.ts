@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { Alarm, AlarmRule, AlarmSeverity, AlarmState } from '@twinwire/schemas/alarms';
+import { Alarm, AlarmRule, AlarmSeverity, AlarmState } from '../alarms.ts';
 
 export const RuleParams = Type.Object(
   { ruleId: Type.String({ format: 'uuid' }) },

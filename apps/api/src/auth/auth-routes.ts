@@ -1,20 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Database } from '@twinwire/db/client';
 import { verifyUserPassword, type User } from '@twinwire/db/users';
+import { RefreshTokenBody, Session, SignInBody, UserView } from '@twinwire/schemas/rest/auth';
 import { Type } from 'typebox';
 import { BadCredentials, BadRefreshToken } from '../errors.ts';
-import type { ApiLoginGuard } from '../login-guard.ts';
-import { issueRefreshToken, spendRefreshToken } from '../refresh-tokens.ts';
-import { ErrorResponse } from './shared-schemas.ts';
-
-const Role = Type.Union([Type.Literal('admin'), Type.Literal('operator'), Type.Literal('viewer')]);
-const UserView = Type.Object({ id: Type.String(), username: Type.String(), role: Role });
-const Session = Type.Object({
-  accessToken: Type.String(),
-  expiresIn: Type.Integer({ description: 'seconds until the access token expires' }),
-  refreshToken: Type.String({ description: 'single use: exchange it at /auth/refresh' }),
-  user: UserView,
-});
+import type { ApiLoginGuard } from './login-guard.ts';
+import { issueRefreshToken, spendRefreshToken } from './refresh-tokens.ts';
+import { ErrorResponse } from '@twinwire/schemas/rest/common';
 
 export const authRoutes: FastifyPluginAsyncTypebox<{
   db: Database;
@@ -40,13 +32,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
         operationId: 'signIn',
         tags: ['auth'],
         summary: 'Sign in with a username and password',
-        body: Type.Object(
-          {
-            username: Type.String({ minLength: 1, maxLength: 128 }),
-            password: Type.String({ minLength: 1, maxLength: 1024 }),
-          },
-          { additionalProperties: false },
-        ),
+        body: SignInBody,
         response: { 200: Session, 401: ErrorResponse, 429: ErrorResponse, 503: ErrorResponse },
       },
     },
@@ -78,10 +64,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
         operationId: 'refreshSession',
         tags: ['auth'],
         summary: 'Exchange a refresh token for a new session (the old token is spent)',
-        body: Type.Object(
-          { refreshToken: Type.String({ minLength: 1, maxLength: 256 }) },
-          { additionalProperties: false },
-        ),
+        body: RefreshTokenBody,
         response: { 200: Session, 401: ErrorResponse },
       },
     },
@@ -100,10 +83,7 @@ export const authRoutes: FastifyPluginAsyncTypebox<{
         operationId: 'signOut',
         tags: ['auth'],
         summary: 'Spend a refresh token so it cannot be used again',
-        body: Type.Object(
-          { refreshToken: Type.String({ minLength: 1, maxLength: 256 }) },
-          { additionalProperties: false },
-        ),
+        body: RefreshTokenBody,
         response: { 204: Type.Null() },
       },
     },

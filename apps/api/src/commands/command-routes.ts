@@ -2,43 +2,25 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { AclStore } from '@twinwire/db/acl-store';
 import type { Database } from '@twinwire/db/client';
-import { devices } from '@twinwire/db/schema';
-import { limits } from '@twinwire/schemas/limits';
-import { CommandAck, type Command } from '@twinwire/schemas/messages';
-import { CommandName, DeviceId } from '@twinwire/schemas/primitives';
+import type { Command, CommandAck } from '@twinwire/schemas/messages';
+import {
+  CommandAcked,
+  CommandParams,
+  CommandRequest,
+  CommandSent,
+} from '@twinwire/schemas/rest/commands';
 import { commandAckTopic, commandTopic } from '@twinwire/schemas/topics';
 import { parseCommandAck } from '@twinwire/schemas/validate';
-import { eq } from 'drizzle-orm';
-import { Type } from 'typebox';
-import {
-  brokerUnavailable,
-  connectedLink,
-  type BrokerLink,
-  type BrokerSubscription,
-} from '../broker-link.ts';
-import { AclDenied, NotFound } from '../errors.ts';
-import { ErrorResponse } from './shared-schemas.ts';
+import { connectedLink, type BrokerLink, type BrokerSubscription } from '../broker-link.ts';
+import { requireDevice } from '../devices/store.ts';
+import { AclDenied, BrokerUnavailable, codedError } from '../errors.ts';
 
-const MAX_COMMAND_WAIT_MS = 30_000;
-
-const CommandRequest = Type.Object(
-  {
-    args: Type.Optional(
-      Type.Record(Type.String(), Type.Unknown(), {
-        maxProperties: limits.maxCommandArgs,
-        description: 'Command arguments; {} when omitted',
-      }),
-    ),
-    waitMs: Type.Optional(
-      Type.Integer({
-        minimum: 0,
-        maximum: MAX_COMMAND_WAIT_MS,
-        description: 'Wait this long for the device’s ack (200) instead of answering at once (202)',
-      }),
-    ),
-  },
-  { additionalProperties: false },
+const CommandTimeout = codedError(
+  'TWW_COMMAND_TIMEOUT',
+  'device %s did not acknowledge command %s within %s ms; it was published and may still run when the device reconnects — check the device before resending',
+  504,
 );
+import { ErrorResponse } from '@twinwire/schemas/rest/common';
 
 /**
  * Resolves with the device's ack of command `id`, or null after `waitMs`. An answer carrying
@@ -86,11 +68,11 @@ export const commandRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclSt
         operationId: 'sendCommand',
         tags: ['commands'],
         summary: 'Send a command to a device, optionally waiting for its ack',
-        params: Type.Object({ id: DeviceId, name: CommandName }),
+        params: CommandParams,
         body: CommandRequest,
         response: {
-          200: Type.Object({ id: Type.String(), ack: CommandAck }),
-          202: Type.Object({ id: Type.String() }),
+          200: CommandAcked,
+          202: CommandSent,
           400: ErrorResponse,
           401: ErrorResponse,
           403: ErrorResponse,
@@ -107,13 +89,9 @@ export const commandRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclSt
       // The same rules as for MQTT clients: an operator rule may deny a device's commands.
       if (!options.acl.current().authorizePublish({ kind: 'user', id: sub, username, role }, topic))
         throw new AclDenied(`publish to ${topic}`);
-      const [device] = await options.db
-        .select({ id: devices.id })
-        .from(devices)
-        .where(eq(devices.id, deviceId));
-      if (!device) throw new NotFound(`device ${deviceId}`);
+      await requireDevice(options.db, deviceId);
       const link = connectedLink(app);
-      if (!link) return reply.code(503).send(brokerUnavailable);
+      if (!link) throw new BrokerUnavailable();
 
       const command: Command = { id: randomUUID(), args: request.body.args ?? {} };
       const waitMs = request.body.waitMs ?? 0;
@@ -133,15 +111,12 @@ export const commandRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclSt
       } catch (error) {
         waiting?.subscription.close();
         request.log.warn({ err: error, deviceId, name }, 'command not published');
-        return reply.code(503).send(brokerUnavailable);
+        throw new BrokerUnavailable();
       }
       if (!waiting) return reply.code(202).send({ id: command.id });
       const ack = await waiting.ack;
       if (ack) return reply.code(200).send({ id: command.id, ack });
-      return reply.code(504).send({
-        code: 'TWW_COMMAND_TIMEOUT',
-        message: `device ${deviceId} did not acknowledge command ${name} (${command.id}) within ${waitMs} ms; it was published and may still run when the device reconnects — check the device before resending`,
-      });
+      throw new CommandTimeout(deviceId, `${name} (${command.id})`, waitMs);
     },
   );
 };

@@ -2,19 +2,17 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { defaultRules } from '@twinwire/acl/default-rules';
 import type { AclStore } from '@twinwire/db/acl-store';
 import type { Database } from '@twinwire/db/client';
-import { aclRules } from '@twinwire/db/schema';
-import { asc, eq } from 'drizzle-orm';
 import { Type } from 'typebox';
 import {
   builtInView,
   coreView,
-  draftOf,
+  deleteRule,
+  insertRule,
   isStoredRuleId,
+  listStoredRules,
   refuseBuiltIn,
-  ruleColumns,
-  storedView,
-  type RuleDraft,
-} from '../acl/rule-store.ts';
+  updateRule,
+} from './rule-store.ts';
 import {
   CreateRuleBody,
   ExplainBody,
@@ -23,10 +21,9 @@ import {
   RuleParams,
   RuleView,
   UpdateRuleBody,
-} from '../acl/schemas.ts';
-import { NoQuery } from '../devices/schemas.ts';
+} from '@twinwire/schemas/rest/acl';
 import { NotFound } from '../errors.ts';
-import { ErrorResponse } from './shared-schemas.ts';
+import { ErrorResponse, NoQuery } from '@twinwire/schemas/rest/common';
 
 const denied = { 401: ErrorResponse, 403: ErrorResponse } as const;
 
@@ -54,11 +51,7 @@ export const aclRuleRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclSt
       },
     },
     async () => {
-      const rows = await db
-        .select()
-        .from(aclRules)
-        .orderBy(asc(aclRules.createdAt), asc(aclRules.id));
-      return { items: [...defaultRules.map(builtInView), ...rows.map(storedView)] };
+      return { items: [...defaultRules.map(builtInView), ...(await listStoredRules(db))] };
     },
   );
 
@@ -76,10 +69,9 @@ export const aclRuleRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclSt
       },
     },
     async (request, reply) => {
-      const [row] = await db.insert(aclRules).values(ruleColumns(request.body)).returning();
-      if (!row) throw new Error('no acl rule row returned');
+      const rule = await insertRule(db, request.body);
       await acl.reload();
-      return reply.status(201).send(storedView(row));
+      return reply.status(201).send(rule);
     },
   );
 
@@ -108,30 +100,9 @@ export const aclRuleRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclSt
       const { id } = request.params;
       refuseBuiltIn(id);
       if (!isStoredRuleId(id)) throw new NotFound(`rule ${id}`);
-      const body = request.body;
-      const updated = await db.transaction(async (tx) => {
-        const [row] = await tx.select().from(aclRules).where(eq(aclRules.id, id)).for('update');
-        if (!row) throw new NotFound(`rule ${id}`);
-        const current = draftOf(row);
-        const newSubject = body.role !== undefined || body.principal !== undefined;
-        const draft: RuleDraft = {
-          effect: body.effect ?? current.effect,
-          action: body.action ?? current.action,
-          topic: body.topic ?? current.topic,
-          role: newSubject ? body.role : current.role,
-          principal: newSubject ? body.principal : current.principal,
-          description: body.description === undefined ? current.description : body.description,
-        };
-        const [saved] = await tx
-          .update(aclRules)
-          .set({ ...ruleColumns(draft), updatedAt: new Date() })
-          .where(eq(aclRules.id, id))
-          .returning();
-        return saved;
-      });
-      if (!updated) throw new NotFound(`rule ${id}`);
+      const updated = await updateRule(db, id, request.body);
       await acl.reload();
-      return storedView(updated);
+      return updated;
     },
   );
 
@@ -158,11 +129,7 @@ export const aclRuleRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclSt
       const { id } = request.params;
       refuseBuiltIn(id);
       if (!isStoredRuleId(id)) throw new NotFound(`rule ${id}`);
-      const deleted = await db
-        .delete(aclRules)
-        .where(eq(aclRules.id, id))
-        .returning({ id: aclRules.id });
-      if (deleted.length === 0) throw new NotFound(`rule ${id}`);
+      await deleteRule(db, id);
       await acl.reload();
       return reply.status(204).send(null);
     },

@@ -5,15 +5,10 @@ import { readTelemetryRange } from '@twinwire/db/telemetry-queries';
 import { exportedMetrics } from '@twinwire/db/telemetry-export';
 import type pg from 'pg';
 import type { FastifyRequest } from 'fastify';
-import { bucketForPoints, MAX_BUCKETS, tooManyBuckets } from '../telemetry/bucket-size.ts';
-import { decodeCursor, encodeCursor } from '../telemetry/cursor.ts';
-import {
-  InvalidQuery,
-  isStatementTimeout,
-  QUERY_TIMEOUT,
-  TooManyBuckets,
-} from '../telemetry/errors.ts';
-import { lttb } from '../telemetry/lttb.ts';
+import { bucketForPoints, MAX_BUCKETS, tooManyBuckets } from './bucket-size.ts';
+import { decodeCursor, encodeCursor } from './cursor.ts';
+import { InvalidQuery, isStatementTimeout, QueryTimeout, TooManyBuckets } from './errors.ts';
+import { lttb } from './lttb.ts';
 import {
   BucketsQuery,
   BucketsResponse,
@@ -21,17 +16,11 @@ import {
   RangePage,
   RangeQuery,
   telemetryContent,
-} from '../telemetry/schemas.ts';
-import {
-  csvLine,
-  exportFileName,
-  exportFormat,
-  readingsExport,
-  startDownload,
-} from '../telemetry/export.ts';
-import { parseMetrics, resolveRange } from '../telemetry/time-range.ts';
+} from '@twinwire/schemas/rest/telemetry';
+import { csvLine, exportFileName, exportFormat, readingsExport, startDownload } from './export.ts';
+import { parseMetrics, resolveRange } from './time-range.ts';
 import { requireDevice } from '../devices/store.ts';
-import { ErrorResponse } from './shared-schemas.ts';
+import { ErrorResponse } from '@twinwire/schemas/rest/common';
 
 export interface TelemetryRoutesOptions {
   db: Database;
@@ -105,7 +94,7 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox<TelemetryRoutesOptions> 
                 (await exportedMetrics(options.pool, range)))
               : [];
         } catch (error) {
-          if (isStatementTimeout(error)) return reply.status(503).send(QUERY_TIMEOUT);
+          if (isStatementTimeout(error)) throw new QueryTimeout();
           throw error;
         }
         startDownload(reply, format, exportFileName(range.deviceId, range, 'readings', format));
@@ -142,7 +131,7 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox<TelemetryRoutesOptions> 
           hasMore: page.hasMore,
         };
       } catch (error) {
-        if (isStatementTimeout(error)) return reply.status(503).send(QUERY_TIMEOUT);
+        if (isStatementTimeout(error)) throw new QueryTimeout();
         throw error;
       }
     },
@@ -214,7 +203,7 @@ export const telemetryRoutes: FastifyPluginAsyncTypebox<TelemetryRoutesOptions> 
           ...(metrics ? { metrics } : {}),
         });
       } catch (error) {
-        if (isStatementTimeout(error)) return reply.status(503).send(QUERY_TIMEOUT);
+        if (isStatementTimeout(error)) throw new QueryTimeout();
         throw error;
       }
       const series = groupByMetric(buckets);

@@ -5,7 +5,7 @@
 import { createInterface } from 'node:readline';
 import { openDatabase } from '@twinwire/db/open-database';
 import { createUser } from '@twinwire/db/users';
-import { readApiConfig, readUserCliInput } from './config.ts';
+import { readApiConfig, readUserCliInput } from '../config.ts';
 
 async function firstLineOfStdin(): Promise<string> {
   const lines = createInterface({ input: process.stdin });

@@ -3,7 +3,7 @@ import { HashAbandonedError, HashGateBusyError } from '@twinwire/logins/hash-gat
 import type { LoginProtection } from '@twinwire/logins/login-protection';
 import { throttleKey } from '@twinwire/logins/login-throttle';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { RateLimited, ServerBusy } from './errors.ts';
+import { RateLimited, ServerBusy } from '../errors.ts';
 
 /** The throttle keys of one login: the client's address and the name it signs in as. */
 export interface LoginKeys {
