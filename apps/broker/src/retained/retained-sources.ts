@@ -161,3 +161,5 @@ export function createRetainedSources(deps: {
     },
   };
 }
+
+export type RetainedSources = ReturnType<typeof createRetainedSources>;
