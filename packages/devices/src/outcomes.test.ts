@@ -1,7 +1,31 @@
-import { describe, expect, it } from 'vitest';
-import { describeRefusal, isTaken, type IngestOutcome } from './outcomes.ts';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import {
+  describeRefusal,
+  isTaken,
+  type IngestErrorCode,
+  type IngestOutcome,
+  type IngestRefusal,
+} from './outcomes.ts';
 
 describe('ingest outcomes', () => {
+  it('are one closed set, of which four refuse', () => {
+    expectTypeOf<IngestOutcome['kind']>().toEqualTypeOf<
+      'stored' | 'duplicate' | 'invalid' | 'denied' | 'unavailable' | 'rate-limited'
+    >();
+    expectTypeOf<IngestRefusal['kind']>().toEqualTypeOf<
+      'invalid' | 'denied' | 'unavailable' | 'rate-limited'
+    >();
+    expectTypeOf<IngestErrorCode>().toEqualTypeOf<
+      | 'TWW_PAYLOAD_TOO_LARGE'
+      | 'TWW_INVALID_JSON'
+      | 'TWW_INVALID_PAYLOAD'
+      | 'TWW_TIMESTAMP_OUT_OF_WINDOW'
+      | 'TWW_ACL_DENIED'
+      | 'TWW_NOT_STORED'
+      | 'TWW_RATE_LIMITED'
+    >();
+  });
+
   it('acknowledges what is stored or was already stored, and nothing else', () => {
     const outcomes: IngestOutcome[] = [
       { kind: 'stored', committed: true },
