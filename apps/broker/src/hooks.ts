@@ -3,44 +3,34 @@ import { parseSharedFilter, SHARE_PREFIX } from '@twinwire/acl/shared-subscripti
 import { parseDeviceTopic } from '@twinwire/schemas/topics';
 import { parseDeviceStatus } from '@twinwire/schemas/validate';
 import type { AedesPublishPacket, Client, PublishPacket, Subscription } from 'aedes';
-import {
-  createRefusals,
-  DROPPED_TOPIC,
-  NOT_AUTHORIZED,
-  PAYLOAD_FORMAT_INVALID,
-  QUOTA_EXCEEDED,
-  TOPIC_FILTER_INVALID,
-  TOPIC_NAME_INVALID,
-} from './access/refusal.ts';
+import type { RefusePublish } from './access/publish-access.ts';
+import { DROPPED_TOPIC, TOPIC_FILTER_INVALID, type Refuse } from './access/refusal.ts';
 import { topicLevels } from './access/topic-levels.ts';
-import { TopicDecisions } from './access/topic-decisions.ts';
-import type { NotifyDevice } from './device-errors.ts';
-import type { TelemetryIngest } from './ingest/telemetry-ingest.ts';
-import { PublishQuota } from './limits/publish-quota.ts';
+import type { MqttIngest } from './ingest/mqtt-ingest.ts';
+import { mqttRefusal } from './ingest/mqtt-outcomes.ts';
 import type { Logger } from './log.ts';
 import type { BrokerMetrics } from './metrics.ts';
-import type { Session, SessionRegistry } from './sessions.ts';
+import { decisionsOf, type SessionRegistry } from './sessions.ts';
 import { sharedGroupOf } from './shared-subscriptions/shared-message.ts';
 
-function decisionsOf(session: Session): TopicDecisions {
-  return (session.decisions ??= new TopicDecisions(session.principal));
-}
-
-export function createAccessHooks(deps: {
+/**
+ * aedes' hooks, where the broker's policy comes in. A PUBLISH is checked for access
+ * (access/publish-access.ts), then what it carries is taken: a device's telemetry goes to the
+ * device core's ingest (ingest/mqtt-ingest.ts) and is acknowledged as its outcome says;
+ * aedes offers no other place that can hold the acknowledgement until the commit.
+ */
+export function createBrokerHooks(deps: {
   acl: () => Acl;
   sessions: SessionRegistry;
-  ingest: TelemetryIngest;
-  notify: NotifyDevice;
+  refusePublish: RefusePublish;
+  ingest: MqttIngest;
+  refuse: Refuse;
   metrics: BrokerMetrics;
   log: Logger;
   /** MQTT_MAX_TOPIC_LEVELS */
   maxTopicLevels: number;
-  /** MQTT_MAX_PUBLISH_RATE, 0 for none: what MQTT 5.0 clients are refused past. */
-  maxPublishRate: number;
 }) {
-  const refuse = createRefusals(deps.notify);
-  const quotaOf = (session: Session) =>
-    (session.quota ??= new PublishQuota(deps.maxPublishRate, performance.now()));
+  const { refuse } = deps;
 
   return {
     authorizePublish: (
@@ -58,90 +48,23 @@ export function createAccessHooks(deps: {
         callback(new Error('publish from a client without a session'));
         return;
       }
-      const { principal } = session;
       deps.metrics.countPublishReceived(packet.qos);
-      // aedes hands over topics deeper than its router takes, for an answer [MQTT-4.7.3].
-      const levels = topicLevels(packet.topic);
-      if (levels > deps.maxTopicLevels) {
-        deps.metrics.topicsTooDeep.inc({ packet: 'publish' });
-        deps.log.info({ clientId: client.id, levels }, 'publish refused: topic too deep');
-        const message = `topic has ${levels} levels; at most ${deps.maxTopicLevels} are allowed`;
-        refuse(
-          client,
-          session,
-          packet,
-          { code: 'TWW_TOPIC_TOO_DEEP', message, reasonCode: TOPIC_NAME_INVALID },
-          callback,
-        );
+      const refused = deps.refusePublish(client, session, packet);
+      if (refused) {
+        refuse(client, session, packet, refused.refusal, callback);
+        if (refused.disconnect !== undefined) client.disconnect({ reasonCode: refused.disconnect });
         return;
       }
-      // `$share/...` names shared subscriptions [MQTT-4.8.2]: a message there would reach
-      // aedes' own (idle) subscriptions to those filters, and be kept as retained for them.
-      if (packet.topic.startsWith(SHARE_PREFIX)) {
-        const message =
-          'topics under $share/ name shared subscriptions; nothing is published there';
-        refuse(
-          client,
-          session,
-          packet,
-          { code: 'TWW_TOPIC_RESERVED', message, reasonCode: TOPIC_NAME_INVALID },
-          callback,
-        );
-        return;
-      }
-      // The API's service link carries every WebSocket device and every command: it is
-      // trusted infrastructure, not one client, so the per-connection rate does not apply.
-      if (client.version === 5 && deps.maxPublishRate > 0 && principal.kind !== 'service') {
-        const verdict = quotaOf(session).take(performance.now());
-        if (verdict !== 'within') {
-          deps.metrics.publishesOverRate.inc();
-          const message = `more than ${deps.maxPublishRate} publishes per second`;
-          refuse(
-            client,
-            session,
-            packet,
-            { code: 'TWW_RATE_LIMITED', message, reasonCode: QUOTA_EXCEEDED },
-            callback,
-          );
-          if (verdict === 'ignored') {
-            deps.log.info({ clientId: client.id }, 'disconnecting: publish rate refusals ignored');
-            client.disconnect({ reasonCode: QUOTA_EXCEEDED });
-          }
-          return;
-        }
-      }
-      if (!decisionsOf(session).mayPublish(deps.acl(), packet.topic)) {
-        deps.metrics.publishesDenied.inc();
-        deps.log.debug({ clientId: client.id, topic: packet.topic }, 'publish denied');
-        const message = 'you may not publish to this topic';
-        refuse(
-          client,
-          session,
-          packet,
-          { code: 'TWW_ACL_DENIED', message, reasonCode: NOT_AUTHORIZED },
-          callback,
-        );
-        return;
-      }
-      const target = principal.kind === 'device' ? parseDeviceTopic(packet.topic) : null;
+      const target = session.principal.kind === 'device' ? parseDeviceTopic(packet.topic) : null;
       if (target?.kind === 'telemetry') {
-        void deps.ingest(target.deviceId, packet.payload, packet.qos).then((outcome) => {
-          if (typeof outcome === 'object') refuse(client, session, packet, outcome, callback);
-          else callback(null);
-        });
+        deps.ingest.accept(client, session, packet, target.deviceId, callback);
         return;
       }
       if (target?.kind === 'status') {
         const status = parseDeviceStatus(packet.payload);
         if (!status.ok) {
-          const { code, message } = status.error;
-          refuse(
-            client,
-            session,
-            packet,
-            { code, message, reasonCode: PAYLOAD_FORMAT_INVALID },
-            callback,
-          );
+          const refusal = mqttRefusal({ kind: 'invalid', reason: status.error });
+          refuse(client, session, packet, refusal, callback);
           return;
         }
       }

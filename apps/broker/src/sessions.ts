@@ -1,7 +1,8 @@
 import type { Principal } from '@twinwire/acl/rules';
 import type { DeviceProtocol } from '@twinwire/schemas/messages';
+import type { DeviceConnectionIndex } from '@twinwire/devices/device-connections';
+import { TopicDecisions } from '@twinwire/devices/topic-decisions';
 import type { Client } from 'aedes';
-import type { TopicDecisions } from './access/topic-decisions.ts';
 import type { PublishQuota } from './limits/publish-quota.ts';
 
 /** What the broker knows about an authenticated connection. */
@@ -16,8 +17,16 @@ export interface Session {
   quota?: PublishQuota;
 }
 
-/** Sessions keyed by aedes client; entries die with their clients. */
-export class SessionRegistry {
+/** The session's ACL decision memo, made on its first publish or delivery. */
+export function decisionsOf(session: Session): TopicDecisions {
+  return (session.decisions ??= new TopicDecisions(session.principal));
+}
+
+/**
+ * Sessions keyed by aedes client; entries die with their clients. Indexes devices' clients
+ * for the device core (revocation; presence asks whether a device has a client left).
+ */
+export class SessionRegistry implements DeviceConnectionIndex<Client> {
   private readonly byClient = new WeakMap<Client, Session>();
   private readonly devices = new Map<string, Set<Client>>();
 
@@ -50,7 +59,12 @@ export class SessionRegistry {
     return this.devices.get(deviceId) ?? new Set();
   }
 
-  connectedDeviceIds(): string[] {
+  deviceIds(): string[] {
     return [...this.devices.keys()];
+  }
+
+  *connectionsOf(deviceId: string): Iterable<readonly [Client, string | undefined]> {
+    for (const client of this.clientsOfDevice(deviceId))
+      yield [client, this.byClient.get(client)?.credentialId];
   }
 }

@@ -1,11 +1,14 @@
 import type { DbClient } from '@twinwire/db/client';
-import { readDeviceAccess } from '@twinwire/db/device-credentials';
 import { createTelemetryWriter, type TelemetryWriter } from '@twinwire/db/telemetry-writer';
+import { CredentialCache } from '@twinwire/devices/credential-cache';
+import { DeviceConnections } from '@twinwire/devices/device-connections';
+import { createIngest } from '@twinwire/devices/ingest';
+import { createRevocation } from '@twinwire/devices/revocation';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { brokerUnavailable, connectedLink } from '../broker-link.ts';
 import { Unauthorized } from '../errors.ts';
 import type { ApiLoginGuard } from '../auth/login-guard.ts';
-import { DeviceAuthenticator, deviceCredentialsOf } from './credentials.ts';
+import { deviceCredentialsOf } from './credentials.ts';
 import { DeviceSession } from './device-session.ts';
 import { createWsPresence } from './presence.ts';
 
@@ -13,8 +16,14 @@ interface ClosableSocket {
   close(code: number, reason: string): void;
 }
 
+/** Verified device credentials kept this long, and this many at most (the device core's cache). */
+const CREDENTIAL_TTL_MS = 30_000;
+const MAX_CACHED_CREDENTIALS = 10_000;
+
 /**
- * `/ws/device`: devices that speak WebSocket instead of MQTT. Outside the JWT context: the
+ * `/ws/device`: devices that speak WebSocket instead of MQTT, a thin adapter on the device
+ * core (@twinwire/devices): its credential cache, revocation, presence and ingest, said in
+ * HTTP statuses on the upgrade and in WebSocket frames after. Outside the JWT context: the
  * device authenticates on the upgrade with its own credential (401 before the 101). No
  * Origin check: the credential is explicit, never ambient like a cookie, so a foreign page
  * gains nothing it does not already hold.
@@ -35,40 +44,42 @@ export const deviceSocketRoutes: FastifyPluginAsync<{
       pool: options.db.pool,
       onCommitted: (rows) => app.alarms.evaluator.evaluate(rows),
     });
-  const authenticator = new DeviceAuthenticator(options.db.db);
+  const ingest = createIngest({ writer, log: app.log });
+  const credentials = new CredentialCache(CREDENTIAL_TTL_MS, MAX_CACHED_CREDENTIALS);
   const presence = createWsPresence({
     link: () => app.brokerLink,
     db: options.db.db,
     pool: options.db.pool,
     log: app.log,
-    ...(options.lastSeenFlushMs === undefined ? {} : { lastSeenFlushMs: options.lastSeenFlushMs }),
+    lastSeenFlushMs: options.lastSeenFlushMs ?? 10_000,
   });
   const authenticated = new WeakMap<FastifyRequest, { deviceId: string; credentialId: string }>();
   const sessions = new Set<DeviceSession>();
   app.metrics.watchSessions('device', () => sessions.size);
   /** Open sockets per device with the credential each authenticated with. */
-  const connected = new Map<string, Map<ClosableSocket, string>>();
+  const connected = new DeviceConnections<ClosableSocket>();
   let closing = false;
 
   // A revoked credential or a deleted device (on any instance) cuts its sockets off at once.
-  async function cutOffRevoked(deviceId: string): Promise<void> {
-    authenticator.forgetDevice(deviceId);
-    const sockets = connected.get(deviceId);
-    if (!sockets) return;
-    const { existing, activeCredentials } = await readDeviceAccess(options.db.db, [deviceId]);
-    for (const [socket, credentialId] of sockets) {
-      if (existing.has(deviceId) && activeCredentials.has(credentialId)) continue;
+  const revocation = createRevocation<ClosableSocket>({
+    db: options.db.db,
+    connections: connected,
+    cache: credentials,
+    cutOff: (socket, deviceId) => {
       app.log.info({ deviceId }, 'closing device socket: access revoked');
       socket.close(1008, 'access revoked: the credential was revoked or the device deleted');
-    }
-  }
+      return Promise.resolve();
+    },
+  });
   const recheck = (deviceId: string) => {
-    cutOffRevoked(deviceId).catch((error: unknown) => {
+    revocation.recheckDevice(deviceId).catch((error: unknown) => {
       app.log.warn({ err: error, deviceId }, 'device access re-check failed');
     });
   };
   const recheckAll = () => {
-    for (const deviceId of connected.keys()) recheck(deviceId);
+    revocation.sweep().catch((error: unknown) => {
+      app.log.warn({ err: error }, 'device access re-check failed');
+    });
   };
   app.deviceAccess.on('changed', recheck);
   app.deviceAccess.on('recheckAll', recheckAll);
@@ -80,23 +91,23 @@ export const deviceSocketRoutes: FastifyPluginAsync<{
       config: { public: true },
       onRequest: async (request, reply) => {
         if (!connectedLink(app)) return reply.code(503).send(brokerUnavailable);
-        const credentials = deviceCredentialsOf(request);
-        if (!credentials)
+        const offered = deviceCredentialsOf(request);
+        if (!offered)
           throw new Unauthorized(
             'a device credential is required: Authorization: Basic base64(deviceId:secret), or ?device_id=&secret=',
           );
         // Banned: 429 with Retry-After before the 101; a full hash gate: 503 (issue #13.2).
-        const keys = options.logins.keysOf(request, credentials.deviceId);
+        const keys = options.logins.keysOf(request, offered.deviceId);
         options.logins.refuseIfBanned(reply, keys);
         const credentialId = await options.logins.verify(request, keys, (runHash) =>
-          authenticator.verify(credentials, runHash),
+          credentials.verify(options.db.db, offered.deviceId, offered.secret, runHash),
         );
         if (credentialId === null) {
           options.logins.failed(request, keys);
           throw new Unauthorized('wrong device id or secret');
         }
         options.logins.succeeded(keys);
-        authenticated.set(request, { deviceId: credentials.deviceId, credentialId });
+        authenticated.set(request, { deviceId: offered.deviceId, credentialId });
         return undefined;
       },
     },
@@ -112,23 +123,21 @@ export const deviceSocketRoutes: FastifyPluginAsync<{
         socket,
         deviceId,
         link,
-        writer,
+        ingest,
         log: request.log,
         seen: () => {
           presence.seen(deviceId);
         },
       });
       sessions.add(session);
-      const ofDevice = connected.get(deviceId) ?? new Map<ClosableSocket, string>();
-      ofDevice.set(socket, credentialId);
-      connected.set(deviceId, ofDevice);
-      void presence.connected(deviceId);
+      // A device may hold several sockets: it is online from the first to the last.
+      if (connected.add(deviceId, socket, credentialId))
+        void presence.online(deviceId, 'websocket');
       socket.on('close', () => {
         sessions.delete(session);
-        ofDevice.delete(socket);
-        if (ofDevice.size === 0 && connected.get(deviceId) === ofDevice) connected.delete(deviceId);
+        const last = connected.remove(deviceId, socket);
         session.close();
-        if (!closing) void presence.disconnected(deviceId);
+        if (last && !closing) void presence.offline(deviceId, 'websocket');
       });
     },
   );
@@ -140,7 +149,10 @@ export const deviceSocketRoutes: FastifyPluginAsync<{
     for (const session of sessions) session.close();
     sessions.clear();
     // The broker link is still up here: announce offline before it closes.
-    await presence.allOffline();
+    await presence.close();
+    await Promise.all(
+      connected.deviceIds().map((deviceId) => presence.offline(deviceId, 'websocket')),
+    );
   });
   app.addHook('onClose', async () => {
     if (!options.writer) await writer.close();

@@ -1,4 +1,5 @@
-import type { TelemetryWriter } from '@twinwire/db/telemetry-writer';
+import type { Ingest } from '@twinwire/devices/ingest';
+import { isTaken } from '@twinwire/devices/outcomes';
 import {
   commandAckTopic,
   deviceCommandsFilter,
@@ -17,12 +18,14 @@ import type { WebSocket } from '@fastify/websocket';
 import type { RawData } from 'ws';
 import type { BrokerLink, BrokerMessage, BrokerSubscription } from '../broker-link.ts';
 import { errorFrame, requestIdOf, toBuffer } from '../live/frames.ts';
+import { outcomeFrame } from './frame-outcomes.ts';
 
 export interface DeviceSessionDeps {
   socket: WebSocket;
   deviceId: string;
   link: BrokerLink;
-  writer: TelemetryWriter;
+  /** The device core's ingest: validated frames' readings are stored through it. */
+  ingest: Ingest;
   log: FastifyBaseLogger;
   /** Called for every frame the device sends (its last-seen time). */
   seen?: () => void;
@@ -31,8 +34,9 @@ export interface DeviceSessionDeps {
 }
 
 /**
- * One device on `/ws/device`. Telemetry is stored by the API itself (the broker stores only
- * what MQTT devices publish), acked after commit, then republished into the broker as the
+ * One device on `/ws/device`. Telemetry is stored by the API itself through the device core's
+ * ingest (the broker stores only what MQTT devices publish), answered as its outcome says
+ * (frame-outcomes.ts): acked after commit, then republished into the broker as the
  * service principal so MQTT subscribers and dashboards see it: stored once, seen everywhere.
  * Commands for the device arrive through the broker while it is connected.
  */
@@ -117,27 +121,10 @@ export class DeviceSession {
   }
 
   private async storeTelemetry(frame: TelemetryFrame): Promise<void> {
-    const { deviceId, writer, link, log } = this.deps;
-    const readings = telemetryFrameReadings(frame);
-    try {
-      await Promise.all(
-        readings.map((reading) =>
-          writer.write({ deviceId, ts: reading.ts, seq: reading.seq, metrics: reading.metrics }),
-        ),
-      );
-    } catch (error) {
-      log.error({ err: error, deviceId }, 'WebSocket telemetry not stored');
-      this.send(
-        errorFrame(
-          'TWW_NOT_STORED',
-          'the readings were not stored and are not acked; send them again later',
-          frame.id,
-        ),
-      );
-      return;
-    }
-    // [delivery guarantee] the ack means committed, as PUBACK does for QoS 1 over MQTT.
-    this.send(JSON.stringify({ type: 'ack', id: frame.id }));
+    const { deviceId, ingest, link, log } = this.deps;
+    const outcome = await ingest.acceptReadings(deviceId, telemetryFrameReadings(frame), 'durable');
+    this.send(outcomeFrame(outcome, frame.id));
+    if (!isTaken(outcome)) return;
     const payload = 'points' in frame ? { points: frame.points } : frame.reading;
     try {
       await link.publish(telemetryTopic(deviceId), JSON.stringify(payload), { qos: 1 });

@@ -1,8 +1,8 @@
-import type { Acl } from '@twinwire/acl/acl';
 import type { Principal } from '@twinwire/acl/rules';
 import { isValidTopicFilter } from '@twinwire/acl/topic-filter';
 import type { Database } from '@twinwire/db/client';
 import type { AclStore } from '@twinwire/db/acl-store';
+import { TopicDecisions } from '@twinwire/devices/topic-decisions';
 import { parseDeviceTopic } from '@twinwire/schemas/topics';
 import { parseDashboardFrame } from '@twinwire/schemas/validate';
 import type { SubscribeFrame } from '@twinwire/schemas/ws-frames';
@@ -21,7 +21,10 @@ import { Outbound, type SlowConsumerLimits } from './outbound.ts';
 const MAX_SUBSCRIPTIONS = 64;
 /** Live messages held per subscription while its history is read. */
 const MAX_SEAM_BUFFER = 10_000;
-/** Topics whose delivery decision a socket remembers (per ACL version). */
+/**
+ * Topics whose delivery decision a socket remembers (per ACL version), in the device core's
+ * memo: a dashboard streams many devices' topics, and there are few dashboard sockets.
+ */
 const MAX_CACHED_TOPICS = 4_096;
 
 interface LiveSubscription {
@@ -64,11 +67,11 @@ export class LiveSession {
   private readonly outbound: Outbound;
   /** One broker message matching two of this socket's filters is sent once. */
   private lastDelivered: BrokerMessage | undefined;
-  private cachedAcl: Acl | undefined;
-  private readonly allowedTopics = new Map<string, boolean>();
+  private readonly decisions: TopicDecisions;
   private closed = false;
 
   constructor(private readonly deps: LiveSessionDeps) {
+    this.decisions = new TopicDecisions(deps.principal, { maxTopics: MAX_CACHED_TOPICS });
     this.outbound = new Outbound(deps.socket, deps.limits, deps.frameCounts, () => {
       deps.onSlowClose(this.outbound.stats.dropped);
     });
@@ -258,17 +261,6 @@ export class LiveSession {
   }
 
   private mayReceive(topic: string): boolean {
-    const acl = this.deps.acl.current();
-    if (acl !== this.cachedAcl) {
-      this.cachedAcl = acl;
-      this.allowedTopics.clear();
-    }
-    let allowed = this.allowedTopics.get(topic);
-    if (allowed === undefined) {
-      allowed = acl.authorizeSubscribe(this.deps.principal, topic);
-      if (this.allowedTopics.size >= MAX_CACHED_TOPICS) this.allowedTopics.clear();
-      this.allowedTopics.set(topic, allowed);
-    }
-    return allowed;
+    return this.decisions.mayReceive(this.deps.acl.current(), topic);
   }
 }

@@ -29,6 +29,8 @@ export const DROPPED_TOPIC = '$twinwire/dropped';
 /** aedes' authorizePublish callback. */
 type Decide = (error?: Error | null) => void;
 
+export type Refuse = ReturnType<typeof createRefusals>;
+
 /**
  * Tells a client that its PUBLISH was refused, in the terms its protocol has. An MQTT 5.0
  * QoS 1/2 PUBLISH is answered with a PUBACK/PUBREC carrying the reason code and, where the

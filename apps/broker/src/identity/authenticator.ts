@@ -2,7 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { Acl } from '@twinwire/acl/acl';
 import type { Principal } from '@twinwire/acl/rules';
 import type { Database } from '@twinwire/db/client';
-import { credentialNamedBy, verifyDeviceCredential } from '@twinwire/db/device-credentials';
+import { credentialNamedBy } from '@twinwire/db/device-credentials';
 import type { RunHash } from '@twinwire/db/secrets';
 import { HashAbandonedError, HashGateBusyError } from '@twinwire/logins/hash-gate';
 import { devices } from '@twinwire/db/schema';
@@ -16,7 +16,7 @@ import type { ConnectionInfo } from '../connections.ts';
 import type { ClientIdOwnership } from '../ownership/client-id-ownership.ts';
 import type { Session, SessionRegistry } from '../sessions.ts';
 import { clientIdRefusal } from './client-id-policy.ts';
-import type { CredentialCache } from './credential-cache.ts';
+import type { CredentialCache } from '@twinwire/devices/credential-cache';
 import type { LoginGuard } from './login-guard.ts';
 
 export interface AuthenticatorDeps {
@@ -234,10 +234,8 @@ async function resolveDevice(
   secret: string,
   runHash: RunHash,
 ): Promise<Outcome | null> {
-  const cached = deps.cache.get(deviceId, secret);
-  const credentialId = cached ?? (await verifyDeviceCredential(deps.db, deviceId, secret, runHash));
+  const credentialId = await deps.cache.verify(deps.db, deviceId, secret, runHash);
   if (credentialId === null) return null;
-  if (cached === undefined) deps.cache.set(deviceId, secret, credentialId);
   return { principal: devicePrincipal(deviceId), credentialId };
 }
 

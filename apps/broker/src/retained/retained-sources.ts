@@ -163,3 +163,5 @@ export function createRetainedSources(deps: {
     },
   };
 }
+
+export type RetainedSources = ReturnType<typeof createRetainedSources>;

@@ -25,9 +25,33 @@ it('forgets only the revoked device', () => {
   ]);
 });
 
-it('stays bounded: past its size it starts over rather than growing', () => {
+it('stays bounded: past its size the oldest entry makes room', () => {
   const cache = new CredentialCache(60_000, 3);
   for (const device of ['a', 'b', 'c', 'd']) cache.set(device, 's', device);
   expect(cache.get('a', 's')).toBeUndefined();
   expect(cache.get('d', 's')).toBe('d');
+  expect([cache.get('b', 's'), cache.get('c', 's')]).toEqual(['b', 'c']);
+});
+
+it('counts a refreshed entry as new: it is not the oldest any more', () => {
+  const cache = new CredentialCache(60_000, 2);
+  cache.set('a', 's', 'a');
+  cache.set('b', 's', 'b');
+  cache.set('a', 's', 'a');
+  cache.set('c', 's', 'c');
+  expect([cache.get('a', 's'), cache.get('b', 's'), cache.get('c', 's')]).toEqual([
+    'a',
+    undefined,
+    'c',
+  ]);
+});
+
+it('forgets a device without leaving its entries counted', () => {
+  const cache = new CredentialCache(60_000, 2);
+  cache.set('a', 's1', 'c1');
+  cache.set('a', 's2', 'c2');
+  cache.forgetDevice('a');
+  cache.set('b', 's', 'b');
+  cache.set('c', 's', 'c');
+  expect([cache.get('b', 's'), cache.get('c', 's')]).toEqual(['b', 'c']);
 });

@@ -4,11 +4,15 @@ import type { Principal } from '@twinwire/acl/rules';
 /** Topics longer than this are decided every time: the memo holds short keys only. */
 const MAX_TOPIC_LENGTH = 128;
 /**
- * Decisions remembered per client and action. A full memo takes no more topics: a client
- * that uses more topics than this pays a failed lookup on the others, never a churn of
- * evictions (a subscriber to many devices' topics would otherwise miss on every message).
+ * Decisions remembered per client and action, unless the adapter asks for more (a dashboard
+ * socket streams many devices' topics; there are few of them). A full memo takes no more
+ * topics: a client that uses more topics than this pays a failed lookup on the others, never
+ * a churn of evictions. A client past the bound usually cycles through its topics (a
+ * subscriber to many devices' telemetry): an LRU memo then evicts each topic before it comes
+ * round again, and a memo cleared when full is cleared before it does, so both miss on every
+ * message and allocate besides; a memo that keeps its first topics hits on them forever.
  */
-const MAX_TOPICS = 32;
+const DEFAULT_MAX_TOPICS = 32;
 
 /**
  * One client's ACL decisions by topic name, under the rules they were made with. A client
@@ -23,8 +27,11 @@ export class TopicDecisions {
   #publish: Map<string, boolean> | null = null;
   #receive: Map<string, boolean> | null = null;
 
-  constructor(principal: Principal) {
+  readonly #maxTopics: number;
+
+  constructor(principal: Principal, options: { maxTopics?: number } = {}) {
     this.#principal = principal;
+    this.#maxTopics = options.maxTopics ?? DEFAULT_MAX_TOPICS;
   }
 
   /** `acl.authorizePublish` for this client's principal. */
@@ -46,7 +53,7 @@ export class TopicDecisions {
     let allowed = decisions.get(topic);
     if (allowed === undefined) {
       allowed = ask(acl, this.#principal, topic, publishing);
-      if (decisions.size < MAX_TOPICS) decisions.set(topic, allowed);
+      if (decisions.size < this.#maxTopics) decisions.set(topic, allowed);
     }
     return allowed;
   }
