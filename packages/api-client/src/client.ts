@@ -1,10 +1,13 @@
 import createClient, { type Client, type Middleware } from 'openapi-fetch';
 import type { operations, paths } from './generated/openapi.ts';
 
-/** The REST API, typed by its OpenAPI document: `api.GET('/api/v1/devices', { params })`. */
-export type ApiClient = Client<paths>;
+/**
+ * The REST API, typed by its OpenAPI document: `api.GET('/api/v1/devices', { params })`. Bodies
+ * are typed as JSON; a download asks for its media type and `parseAs` (`'blob'`, `'stream'`).
+ */
+export type ApiClient = Client<paths, 'application/json'>;
 
-/** The JSON body an operation answers with when it succeeds (its 200 or 201 response). */
+/** The JSON body an operation answers with when it succeeds (its 200, 201 or 202 response). */
 export type ResponseOf<Operation extends keyof operations> = JsonContent<
   SuccessResponses<operations[Operation]['responses']>
 >;
@@ -20,7 +23,7 @@ export type QueryOf<Operation extends keyof operations> = NonNullable<
   operations[Operation]['parameters']['query']
 >;
 
-type SuccessResponses<Responses> = Responses[keyof Responses & (200 | 201)];
+type SuccessResponses<Responses> = Responses[keyof Responses & (200 | 201 | 202)];
 type JsonContent<Response> = Response extends { content: infer Content } ? JsonOf<Content> : never;
 type JsonOf<Content> = Content extends { 'application/json': infer Body } ? Body : never;
 
@@ -83,7 +86,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       throw unreachable(error, request);
     }
   };
-  const client = createClient<paths>({
+  const client = createClient<paths, 'application/json'>({
     baseUrl: options.baseUrl,
     fetch: send,
     headers: { accept: 'application/json' },
