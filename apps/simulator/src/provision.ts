@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { isValidDeviceId } from '@twinwire/schemas/topics';
-import { ApiClient, ApiError, type AdminCredentials } from './api/api-client.ts';
+import { ApiResponseError } from '@twinwire/api-client/client';
+import { ApiClient, type AdminCredentials } from './api/api-client.ts';
 
 export interface DeviceCredential {
   deviceId: string;
@@ -34,15 +35,11 @@ export async function provisionDevices(
   const api = await ApiClient.login(apiUrl, adminCredentials);
   const provision = async (deviceId: string): Promise<DeviceCredential> => {
     try {
-      await api.request('POST', '/devices', { id: deviceId, name: `Simulated ${deviceId}` });
+      await api.createDevice(deviceId, `Simulated ${deviceId}`);
     } catch (error) {
-      if (!(error instanceof ApiError && error.status === 409)) throw error;
+      if (!(error instanceof ApiResponseError && error.status === 409)) throw error;
     }
-    const issued = await api.request<{ secret: string }>(
-      'POST',
-      `/devices/${encodeURIComponent(deviceId)}/credentials`,
-    );
-    return { deviceId, secret: issued.secret };
+    return { deviceId, secret: await api.issueCredential(deviceId) };
   };
   return mapLimit(ids, options.concurrency ?? 8, provision);
 }

@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
+import { dataOf } from '@twinwire/api-client/client';
 import { ApiClient } from '../src/api/api-client.ts';
 import { MqttDevice } from '../src/devices/mqtt-device.ts';
 import type { VirtualDevice } from '../src/devices/virtual-device.ts';
@@ -70,13 +71,13 @@ describe('the building blocks against a real Twinwire', () => {
     await until(() => devices.every((device) => device.connected));
     const api = await ApiClient.login(twinwire.platform.urls.api, twinwire.admin);
     for (const device of devices) {
-      const answer = await api.request<{ ack: { ok: boolean; result: { setpoint: number } } }>(
-        'POST',
-        `/devices/${device.deviceId}/commands/set_setpoint`,
-        { args: { value: 23.5 }, waitMs: 10_000 },
+      const answer = await dataOf(
+        api.rest.POST('/api/v1/devices/{id}/commands/{name}', {
+          params: { path: { id: device.deviceId, name: 'set_setpoint' } },
+          body: { args: { value: 23.5 }, waitMs: 10_000 },
+        }),
       );
-      expect(answer.ack.ok).toBe(true);
-      expect(answer.ack.result.setpoint).toBe(23.5);
+      expect(answer).toMatchObject({ ack: { ok: true, result: { setpoint: 23.5 } } });
       expect(device.counters.commandsAnswered).toBe(1);
     }
     await Promise.all(devices.map((device) => device.stop()));

@@ -1,25 +1,21 @@
-import type { Alarm, AlarmRule, AlarmRuleInput } from '@twinwire/schemas/alarms';
+import { dataOf, type BodyOf, type QueryOf, type ResponseOf } from '@twinwire/api-client/client';
 import type { ApiClient } from './api-client.ts';
 
-export type { Alarm, AlarmRule, AlarmRuleInput };
+export type Alarm = ResponseOf<'getAlarm'>;
+export type AlarmRule = ResponseOf<'getAlarmRule'>;
+export type AlarmRuleInput = BodyOf<'createAlarmRule'>;
 
-export interface AlarmPage {
-  items: Alarm[];
-  nextCursor: string | null;
-}
-
-export interface AlarmQuery {
-  state?: 'open' | 'raised' | 'acknowledged' | 'cleared' | undefined;
-  limit: number;
-  cursor?: string | undefined;
-}
+export type AlarmQuery = Pick<QueryOf<'listAlarms'>, 'state' | 'limit' | 'cursor'>;
 
 /** Most alarms one chart range asks for; a device alarming more often than this is unreadable anyway. */
 const CHART_ALARM_LIMIT = 500;
 
+const byAlarmId = (alarmId: string) => ({ params: { path: { alarmId } } });
+const byRuleId = (ruleId: string) => ({ params: { path: { ruleId } } });
+
 export const alarmsApi = {
   list: (api: ApiClient, query: AlarmQuery, signal?: AbortSignal) =>
-    api.get<AlarmPage>('/api/v1/alarms', { query: { ...query }, ...(signal ? { signal } : {}) }),
+    dataOf(api.rest.GET('/api/v1/alarms', { params: { query }, signal })),
   /** A device's alarms open at some moment of [from, to): raised before `to`, not cleared before `from`. */
   inRange: (
     api: ApiClient,
@@ -27,30 +23,32 @@ export const alarmsApi = {
     range: { from: number; to: number },
     signal?: AbortSignal,
   ) =>
-    api.get<AlarmPage>('/api/v1/alarms', {
-      query: {
-        deviceId,
-        activeFrom: new Date(range.from).toISOString(),
-        to: new Date(range.to).toISOString(),
-        limit: CHART_ALARM_LIMIT,
-      },
-      ...(signal ? { signal } : {}),
-    }),
-  openCount: (api: ApiClient, signal?: AbortSignal) =>
-    api.get<{ open: number; raised: number }>(
-      '/api/v1/alarms/open-count',
-      signal ? { signal } : {},
+    dataOf(
+      api.rest.GET('/api/v1/alarms', {
+        params: {
+          query: {
+            deviceId,
+            activeFrom: new Date(range.from).toISOString(),
+            to: new Date(range.to).toISOString(),
+            limit: CHART_ALARM_LIMIT,
+          },
+        },
+        signal,
+      }),
     ),
+  openCount: (api: ApiClient, signal?: AbortSignal) =>
+    dataOf(api.rest.GET('/api/v1/alarms/open-count', { signal })),
   acknowledge: (api: ApiClient, id: string) =>
-    api.post<Alarm>(`/api/v1/alarms/${encodeURIComponent(id)}/acknowledge`),
+    dataOf(api.rest.POST('/api/v1/alarms/{alarmId}/acknowledge', byAlarmId(id))),
   clear: (api: ApiClient, id: string) =>
-    api.post<Alarm>(`/api/v1/alarms/${encodeURIComponent(id)}/clear`),
+    dataOf(api.rest.POST('/api/v1/alarms/{alarmId}/clear', byAlarmId(id))),
   rules: (api: ApiClient, signal?: AbortSignal) =>
-    api.get<{ items: AlarmRule[] }>('/api/v1/alarm-rules', signal ? { signal } : {}),
+    dataOf(api.rest.GET('/api/v1/alarm-rules', { signal })),
   createRule: (api: ApiClient, input: AlarmRuleInput) =>
-    api.post<AlarmRule>('/api/v1/alarm-rules', input),
+    dataOf(api.rest.POST('/api/v1/alarm-rules', { body: input })),
   replaceRule: (api: ApiClient, id: string, input: AlarmRuleInput) =>
-    api.put<AlarmRule>(`/api/v1/alarm-rules/${encodeURIComponent(id)}`, input),
-  deleteRule: (api: ApiClient, id: string) =>
-    api.delete(`/api/v1/alarm-rules/${encodeURIComponent(id)}`),
+    dataOf(api.rest.PUT('/api/v1/alarm-rules/{ruleId}', { ...byRuleId(id), body: input })),
+  deleteRule: async (api: ApiClient, id: string) => {
+    await api.rest.DELETE('/api/v1/alarm-rules/{ruleId}', byRuleId(id));
+  },
 };

@@ -1,3 +1,4 @@
+import { dataOf } from '@twinwire/api-client/client';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { SessionStore } from '../auth/session-store.ts';
 import { ApiClient } from './api-client.ts';
@@ -20,9 +21,12 @@ function fakeApi() {
   const calls: string[] = [];
   let issued = 0;
   const fetchImpl: typeof fetch = async (input, init) => {
-    const url = new URL(input instanceof Request ? input.url : String(input));
-    calls.push(`${init?.method ?? 'GET'} ${url.pathname}`);
-    const body = init?.body ? (JSON.parse(init.body as string) as Record<string, string>) : {};
+    // The client sends a Request (openapi-fetch): method, headers and body are read from it.
+    const request = new Request(input, init);
+    const url = new URL(request.url);
+    calls.push(`${request.method} ${url.pathname}`);
+    const text = await request.text();
+    const body = text ? (JSON.parse(text) as Record<string, string>) : {};
     if (url.pathname === '/api/v1/auth/login') {
       if (body.password !== 'right')
         return json(401, { code: 'TWW_BAD_CREDENTIALS', message: 'wrong username or password' });
@@ -37,7 +41,7 @@ function fakeApi() {
       valid.add(`access-${issued}`);
       return json(200, sessionBody(issued));
     }
-    const token = new Headers(init?.headers).get('authorization')?.slice('Bearer '.length);
+    const token = request.headers.get('authorization')?.slice('Bearer '.length);
     if (!token || !valid.has(token))
       return json(401, {
         code: 'TWW_UNAUTHORIZED',
@@ -47,6 +51,10 @@ function fakeApi() {
   };
   return { fetchImpl, valid, calls };
 }
+
+/** A call that needs the access token; the fake API answers it with the token it was sent. */
+const listDevices = (client: ApiClient) =>
+  dataOf(client.rest.GET('/api/v1/devices', { params: { query: { limit: 10 } } }));
 
 let sessions: SessionStore;
 beforeEach(() => {
@@ -128,10 +136,7 @@ describe('ApiClient', () => {
     const client = new ApiClient({ baseUrl: 'http://api', sessions, fetchImpl: api.fetchImpl });
     await client.login('ada', 'right');
     api.valid.clear(); // the server restarted with a new key: every old token is refused
-    const results = await Promise.all([
-      client.get<{ token: string }>('/api/v1/devices'),
-      client.get<{ token: string }>('/api/v1/devices'),
-    ]);
+    const results = await Promise.all([listDevices(client), listDevices(client)]);
     expect(results).toEqual([{ token: 'access-2' }, { token: 'access-2' }]);
     expect(api.calls.filter((call) => call.endsWith('/auth/refresh'))).toHaveLength(1);
     expect(sessions.get()?.refreshToken).toBe('refresh-2');
@@ -148,7 +153,7 @@ describe('ApiClient', () => {
     });
     await client.login('ada', 'right');
     now += 890_000; // 10 s before expiry
-    await client.get('/api/v1/devices');
+    await listDevices(client);
     expect(api.calls).toEqual([
       'POST /api/v1/auth/login',
       'POST /api/v1/auth/refresh',
@@ -162,7 +167,7 @@ describe('ApiClient', () => {
     await client.login('ada', 'right');
     sessions.set({ ...sessions.get()!, refreshToken: 'spent' });
     api.valid.clear();
-    await expect(client.get('/api/v1/devices')).rejects.toMatchObject({
+    await expect(listDevices(client)).rejects.toMatchObject({
       code: 'TWW_SESSION_ENDED',
       kind: 'unauthorized',
     });

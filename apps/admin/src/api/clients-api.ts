@@ -1,21 +1,23 @@
+import { dataOf, type QueryOf, type ResponseOf } from '@twinwire/api-client/client';
 import type { ApiClient } from './api-client.ts';
-import type { BrokerView, ClientPage, ClientState, ClientView } from './types.ts';
 
-const client = (id: string) => `/api/v1/clients/${encodeURIComponent(id)}`;
+export type ClientView = ResponseOf<'readClient'>;
+export type ClientState = ClientView['state'];
 
-export interface ClientListQuery {
-  limit: number;
-  cursor?: string | undefined;
-  q?: string | undefined;
-  state?: ClientState | undefined;
-  brokerId?: string | undefined;
-}
+export type ClientListQuery = QueryOf<'listClients'>;
+
+const byClientId = (clientId: string) => ({ params: { path: { clientId } } });
 
 export const clientsApi = {
   list: (api: ApiClient, query: ClientListQuery, signal?: AbortSignal) =>
-    api.get<ClientPage>('/api/v1/clients', { query: { ...query }, ...(signal ? { signal } : {}) }),
-  get: (api: ApiClient, id: string) => api.get<ClientView>(client(id)),
-  brokers: (api: ApiClient) => api.get<{ items: BrokerView[] }>('/api/v1/brokers'),
-  disconnect: (api: ApiClient, id: string) => api.post<undefined>(`${client(id)}/disconnect`),
-  clearSession: (api: ApiClient, id: string) => api.delete(`${client(id)}/session`),
+    dataOf(api.rest.GET('/api/v1/clients', { params: { query }, signal })),
+  get: (api: ApiClient, clientId: string) =>
+    dataOf(api.rest.GET('/api/v1/clients/{clientId}', byClientId(clientId))),
+  brokers: (api: ApiClient) => dataOf(api.rest.GET('/api/v1/brokers')),
+  disconnect: async (api: ApiClient, clientId: string) => {
+    await api.rest.POST('/api/v1/clients/{clientId}/disconnect', byClientId(clientId));
+  },
+  clearSession: async (api: ApiClient, clientId: string) => {
+    await api.rest.DELETE('/api/v1/clients/{clientId}/session', byClientId(clientId));
+  },
 };

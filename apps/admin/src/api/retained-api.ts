@@ -1,34 +1,13 @@
+import { dataOf, type QueryOf, type ResponseOf } from '@twinwire/api-client/client';
 import type { ApiClient } from './api-client.ts';
 
-/** One retained message a broker holds (GET /api/v1/retained). */
-export interface RetainedView {
-  topic: string;
-  /** '' when every broker shares the retained store (Redis), else the broker holding it. */
-  brokerId: string;
-  publisher: {
-    kind: 'device' | 'user' | 'service' | 'broker';
-    id: string;
-    username: string | null;
-  };
-  qos: number;
-  payloadBytes: number;
-  publishedAt: string;
-}
-
-export interface RetainedPage {
-  items: RetainedView[];
-  nextCursor: string | null;
-}
+/** One retained message a broker holds. */
+export type RetainedView = ResponseOf<'listRetained'>['items'][number];
 
 export const retainedApi = {
-  list: (
-    api: ApiClient,
-    query: { filter: string; limit: number; cursor?: string | undefined },
-    signal?: AbortSignal,
-  ) =>
-    api.get<RetainedPage>('/api/v1/retained', {
-      query: { ...query },
-      ...(signal ? { signal } : {}),
-    }),
-  remove: (api: ApiClient, topic: string) => api.delete('/api/v1/retained', { query: { topic } }),
+  list: (api: ApiClient, query: QueryOf<'listRetained'>, signal?: AbortSignal) =>
+    dataOf(api.rest.GET('/api/v1/retained', { params: { query }, signal })),
+  remove: async (api: ApiClient, topic: string) => {
+    await api.rest.DELETE('/api/v1/retained', { params: { query: { topic } } });
+  },
 };

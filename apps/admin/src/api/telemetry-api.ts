@@ -1,7 +1,15 @@
+import { dataOf, type ResponseOf } from '@twinwire/api-client/client';
 import type { ApiClient } from './api-client.ts';
-import type { BucketsResponse, ReadingPage, StoredReading } from './types.ts';
 
-const telemetry = (id: string) => `/api/v1/devices/${encodeURIComponent(id)}/telemetry`;
+export type StoredReading = ResponseOf<'readTelemetry'>['items'][number];
+export type MetricValue = StoredReading['metrics'][string];
+export type BucketsResponse = ResponseOf<'readTelemetryBuckets'>;
+
+export interface Download {
+  blob: Blob;
+  /** From content-disposition, when the API named the file. */
+  fileName: string | undefined;
+}
 
 /** The API's page size limit for raw readings. */
 const PAGE_LIMIT = 5000;
@@ -17,15 +25,20 @@ export const telemetryApi = {
     const readings: StoredReading[] = [];
     let cursor: string | undefined;
     for (;;) {
-      const page = await api.get<ReadingPage>(telemetry(id), {
-        query: {
-          from: range.from,
-          to: range.to,
-          limit: Math.min(PAGE_LIMIT, range.maxReadings - readings.length),
-          cursor,
-        },
-        ...(signal ? { signal } : {}),
-      });
+      const page = await dataOf(
+        api.rest.GET('/api/v1/devices/{id}/telemetry', {
+          params: {
+            path: { id },
+            query: {
+              from: range.from,
+              to: range.to,
+              limit: Math.min(PAGE_LIMIT, range.maxReadings - readings.length),
+              cursor,
+            },
+          },
+          signal,
+        }),
+      );
       readings.push(...page.items);
       if (!page.hasMore || page.nextCursor === null) return { readings, truncated: false };
       if (readings.length >= range.maxReadings) return { readings, truncated: true };
@@ -34,16 +47,22 @@ export const telemetryApi = {
   },
 
   /** The readings of [from, to) as a CSV or NDJSON file, streamed by the API. */
-  download: (
+  async download(
     api: ApiClient,
     id: string,
     query: { from: number; to: number },
     format: 'csv' | 'ndjson',
-  ) =>
-    api.download(telemetry(id), {
-      query: { ...query },
-      accept: format === 'csv' ? 'text/csv' : 'application/x-ndjson',
-    }),
+  ): Promise<Download> {
+    const { data, response } = await api.rest.GET('/api/v1/devices/{id}/telemetry', {
+      params: { path: { id }, query },
+      headers: { accept: format === 'csv' ? 'text/csv' : 'application/x-ndjson' },
+      parseAs: 'blob',
+    });
+    const disposition = response.headers.get('content-disposition') ?? '';
+    const fileName = /filename="([^"]+)"/.exec(disposition)?.[1];
+    // A failed call has thrown: an answer without a body is an empty file.
+    return { blob: data ?? new Blob([]), fileName };
+  },
 
   buckets: (
     api: ApiClient,
@@ -51,8 +70,11 @@ export const telemetryApi = {
     query: { from: number; to: number; points: number },
     signal?: AbortSignal,
   ) =>
-    api.get<BucketsResponse>(`${telemetry(id)}/buckets`, {
-      query: { ...query },
-      ...(signal ? { signal } : {}),
-    }),
+    dataOf(
+      api.rest.GET('/api/v1/devices/{id}/telemetry/buckets', {
+        // envelope: the API's default, which its document lists as a required parameter.
+        params: { path: { id }, query: { ...query, mode: 'envelope' } },
+        signal,
+      }),
+    ),
 };

@@ -1,90 +1,44 @@
-import type { WebhookEventType } from '@twinwire/schemas/alarms';
+import { dataOf, type BodyOf, type QueryOf, type ResponseOf } from '@twinwire/api-client/client';
 import type { ApiClient } from './api-client.ts';
 
-export type { WebhookEventType };
-
-/** A destination as apps/api answers it (src/webhooks/schemas.ts `Webhook`). */
-export interface WebhookView {
-  id: string;
-  name: string;
-  url: string;
-  events: WebhookEventType[];
-  enabled: boolean;
-  /** Events waiting for delivery. */
-  pending: number;
-  /** Dead letters. */
-  dead: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
+/** A destination as the API answers it. */
+export type WebhookView = ResponseOf<'getWebhook'>;
 /** The answer to a create: the only time the signing secret is shown. */
-export interface CreatedWebhook extends WebhookView {
-  secret: string;
-}
+export type CreatedWebhook = ResponseOf<'createWebhook'>;
+export type WebhookInput = BodyOf<'createWebhook'>;
+export type WebhookEventType = WebhookView['events'][number];
 
-export interface WebhookInput {
-  name: string;
-  url: string;
-  events: WebhookEventType[];
-  enabled: boolean;
-}
+type PageQuery = Omit<QueryOf<'listWebhookDeliveries'>, 'destinationId'>;
 
-interface DeliveryView {
-  id: number;
-  outboxId: number;
-  eventId: string;
-  eventType: WebhookEventType;
-  attempt: number;
-  statusCode: number | null;
-  error: string | null;
-  durationMs: number;
-  attemptedAt: string;
-}
-
-interface DeadLetterView {
-  outboxId: number;
-  destinationId: string;
-  eventId: string;
-  eventType: WebhookEventType;
-  deviceId: string | null;
-  attempts: number;
-  lastError: string | null;
-  createdAt: string;
-  body: unknown;
-}
-
-interface Page<T> {
-  items: T[];
-  nextCursor: string | null;
-}
-
-interface PageQuery {
-  limit: number;
-  cursor?: string | undefined;
-}
-
-const webhook = (id: string) => `/api/v1/webhooks/${encodeURIComponent(id)}`;
-const withSignal = (signal: AbortSignal | undefined) => (signal ? { signal } : {});
+const byId = (webhookId: string) => ({ params: { path: { webhookId } } });
 
 export const webhooksApi = {
   list: (api: ApiClient, signal?: AbortSignal) =>
-    api.get<{ items: WebhookView[] }>('/api/v1/webhooks', withSignal(signal)),
+    dataOf(api.rest.GET('/api/v1/webhooks', { signal })),
   create: (api: ApiClient, input: WebhookInput) =>
-    api.post<CreatedWebhook>('/api/v1/webhooks', input),
-  update: (api: ApiClient, id: string, patch: Partial<WebhookInput>) =>
-    api.patch<WebhookView>(webhook(id), patch),
-  remove: (api: ApiClient, id: string) => api.delete(webhook(id)),
+    dataOf(api.rest.POST('/api/v1/webhooks', { body: input })),
+  update: (api: ApiClient, id: string, patch: BodyOf<'updateWebhook'>) =>
+    dataOf(api.rest.PATCH('/api/v1/webhooks/{webhookId}', { ...byId(id), body: patch })),
+  remove: async (api: ApiClient, id: string) => {
+    await api.rest.DELETE('/api/v1/webhooks/{webhookId}', byId(id));
+  },
   deliveries: (api: ApiClient, id: string, query: PageQuery, signal?: AbortSignal) =>
-    api.get<Page<DeliveryView>>(`${webhook(id)}/deliveries`, {
-      query: { ...query },
-      ...withSignal(signal),
-    }),
+    dataOf(
+      api.rest.GET('/api/v1/webhooks/{webhookId}/deliveries', {
+        params: { path: { webhookId: id }, query },
+        signal,
+      }),
+    ),
   deadLetters: (api: ApiClient, destinationId: string, query: PageQuery, signal?: AbortSignal) =>
-    api.get<Page<DeadLetterView>>('/api/v1/webhooks/dead-letters', {
-      query: { ...query, destinationId },
-      ...withSignal(signal),
-    }),
-  resend: (api: ApiClient, outboxId: number) =>
-    api.post<undefined>(`/api/v1/webhooks/dead-letters/${outboxId}/resend`),
+    dataOf(
+      api.rest.GET('/api/v1/webhooks/dead-letters', {
+        params: { query: { ...query, destinationId } },
+        signal,
+      }),
+    ),
+  resend: async (api: ApiClient, outboxId: number) => {
+    await api.rest.POST('/api/v1/webhooks/dead-letters/{outboxId}/resend', {
+      params: { path: { outboxId } },
+    });
+  },
 };

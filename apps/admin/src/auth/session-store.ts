@@ -1,4 +1,4 @@
-import type { SessionResponse, UserView } from '../api/types.ts';
+import type { SessionResponse, UserView } from '../api/api-client.ts';
 
 export interface Session {
   accessToken: string;

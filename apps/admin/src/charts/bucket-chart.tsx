@@ -1,7 +1,7 @@
 import { useEffect, useId, useRef } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import type { BucketsResponse } from '../api/types.ts';
+import type { BucketsResponse } from '../api/telemetry-api.ts';
 import { alarmSpansPlugin, type AlarmSpan } from './alarm-spans.ts';
 import { axis, bandFill, canvasSupported, colorAt, observeWidth } from './chart-support.ts';
 import { colorOffsets, type ChartPanel } from './metric-units.ts';

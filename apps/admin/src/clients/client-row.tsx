@@ -1,5 +1,5 @@
 import { parseSharedFilter } from '@twinwire/acl/shared-subscription';
-import type { ClientView } from '../api/types.ts';
+import type { ClientView } from '../api/clients-api.ts';
 import { ConfirmButton } from '../ui/confirm-button.tsx';
 import { formatDateTime, formatMqttVersion, formatRelative } from '../ui/format.ts';
 

@@ -43,7 +43,8 @@ export function CommandForm(props: { deviceId: string }) {
   const edited = () => {
     send.reset();
   };
-  const ack = send.data?.ack;
+  // 200 carries the device's ack; 202 (no wait, or none asked for) only the command's id.
+  const ack = send.data && 'ack' in send.data ? send.data.ack : undefined;
 
   return (
     <section className="card" aria-labelledby="command-heading">

@@ -1,4 +1,4 @@
-import type { DeviceConnection } from '../api/types.ts';
+import type { DeviceConnection } from '../api/devices-api.ts';
 import { formatMqttVersion } from '../ui/format.ts';
 
 /**

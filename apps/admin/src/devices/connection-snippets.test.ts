@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { IssuedCredential } from '../api/types.ts';
+import type { IssuedCredential } from '../api/devices-api.ts';
 import { deviceSocketUrl } from '../config/runtime-config.ts';
 import { connectionSnippets } from './connection-snippets.ts';
 

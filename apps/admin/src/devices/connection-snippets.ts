@@ -1,4 +1,4 @@
-import type { IssuedCredential } from '../api/types.ts';
+import type { IssuedCredential } from '../api/devices-api.ts';
 import type { RuntimeConfig } from '../config/runtime-config.ts';
 
 export interface Snippet {

@@ -1,4 +1,4 @@
-import type { IssuedCredential } from '../api/types.ts';
+import type { IssuedCredential } from '../api/devices-api.ts';
 import { useServices } from '../app/services.tsx';
 import { CopyButton } from '../ui/copy-button.tsx';
 import { connectionSnippets } from './connection-snippets.ts';

@@ -1,7 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { devicesApi } from '../api/devices-api.ts';
-import type { IssuedCredential } from '../api/types.ts';
+import { devicesApi, type IssuedCredential } from '../api/devices-api.ts';
 import { useCan, useServices } from '../app/services.tsx';
 import { ConfirmButton } from '../ui/confirm-button.tsx';
 import { formatDateTime } from '../ui/format.ts';

@@ -1,7 +1,6 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type SubmitEvent } from 'react';
-import { devicesApi } from '../api/devices-api.ts';
-import type { DeviceView } from '../api/types.ts';
+import { devicesApi, type DeviceView } from '../api/devices-api.ts';
 import { useServices } from '../app/services.tsx';
 import { Field } from '../ui/field.tsx';
 import { ErrorState } from '../ui/states.tsx';

@@ -1,5 +1,5 @@
 import { Link } from 'react-router';
-import type { DeviceView } from '../api/types.ts';
+import type { DeviceView } from '../api/devices-api.ts';
 import type { KnownState } from '../overview/fleet-status.ts';
 import { formatDateTime, formatRelative } from '../ui/format.ts';
 import { connectionLabel } from './connection-label.ts';

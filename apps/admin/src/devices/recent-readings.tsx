@@ -1,4 +1,4 @@
-import type { StoredReading } from '../api/types.ts';
+import type { StoredReading } from '../api/telemetry-api.ts';
 import { formatMetricValue, formatTime } from '../ui/format.ts';
 import { EmptyState } from '../ui/states.tsx';
 

@@ -1,7 +1,6 @@
 import { validateTelemetry } from '@twinwire/schemas/validate';
 import { useEffect, useRef, useState } from 'react';
-import { telemetryApi } from '../api/telemetry-api.ts';
-import type { StoredReading } from '../api/types.ts';
+import { telemetryApi, type StoredReading } from '../api/telemetry-api.ts';
 import { useServices } from '../app/services.tsx';
 import type { LiveMessage } from '../live/live-connection.ts';
 import { SeriesBuffer } from '../live/series-buffer.ts';

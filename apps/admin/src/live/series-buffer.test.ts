@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { StoredReading } from '../api/types.ts';
+import type { StoredReading } from '../api/telemetry-api.ts';
 import { SeriesBuffer } from './series-buffer.ts';
 
 const reading = (ts: number, seq: number, value: number): StoredReading => ({

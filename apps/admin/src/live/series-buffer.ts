@@ -1,4 +1,4 @@
-import type { MetricValue, StoredReading } from '../api/types.ts';
+import type { MetricValue, StoredReading } from '../api/telemetry-api.ts';
 
 export interface SeriesBufferOptions {
   /** Readings older than `now - windowMs` are dropped on {@link SeriesBuffer.trim}. */

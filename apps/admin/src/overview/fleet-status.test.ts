@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { DeviceView } from '../api/types.ts';
+import type { DeviceView } from '../api/devices-api.ts';
 import { onlineByProtocol } from './fleet-status.ts';
 
 const device = (id: string, online: boolean, lastProtocol: string | null): DeviceView => ({

@@ -1,4 +1,4 @@
-import type { DeviceView } from '../api/types.ts';
+import type { DeviceView } from '../api/devices-api.ts';
 
 export interface KnownState {
   online: boolean;

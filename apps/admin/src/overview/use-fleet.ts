@@ -1,6 +1,5 @@
 import { useQuery } from '@tanstack/react-query';
-import { devicesApi } from '../api/devices-api.ts';
-import type { DeviceView } from '../api/types.ts';
+import { devicesApi, type DeviceView } from '../api/devices-api.ts';
 import { useServices } from '../app/services.tsx';
 
 /** The overview counts this many devices at most; beyond it, it says so. */

@@ -1,8 +1,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { clientsApi } from '../api/clients-api.ts';
-import type { ClientState, ClientView } from '../api/types.ts';
+import { clientsApi, type ClientState, type ClientView } from '../api/clients-api.ts';
 import { useCan, useServices } from '../app/services.tsx';
 import { BrokerList } from '../clients/broker-list.tsx';
 import { ClientRow } from '../clients/client-row.tsx';

@@ -1,8 +1,7 @@
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { Link, useSearchParams } from 'react-router';
-import { devicesApi } from '../api/devices-api.ts';
-import type { IssuedCredential } from '../api/types.ts';
+import { devicesApi, type IssuedCredential } from '../api/devices-api.ts';
 import { useCan, useServices } from '../app/services.tsx';
 import { CreateDeviceForm } from '../devices/create-device-form.tsx';
 import { CredentialReveal } from '../devices/credential-reveal.tsx';

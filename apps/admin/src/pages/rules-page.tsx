@@ -1,7 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { rulesApi } from '../api/rules-api.ts';
-import type { RuleDraft, RuleView } from '../api/types.ts';
+import { rulesApi, type RuleDraft, type RuleView } from '../api/rules-api.ts';
 import { useCan, useServices } from '../app/services.tsx';
 import { ExplainPanel } from '../rules/explain-panel.tsx';
 import { emptyRuleFields, fieldsOf, subjectLabel } from '../rules/rule-draft.ts';

@@ -1,7 +1,6 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { usersApi } from '../api/users-api.ts';
-import type { ManagedUser, UserRole } from '../api/types.ts';
+import { usersApi, type ManagedUser, type UserRole } from '../api/users-api.ts';
 import { useCan, useServices, useSession } from '../app/services.tsx';
 import { CreateUserForm } from '../users/create-user-form.tsx';
 import { PasswordForm } from '../users/password-form.tsx';

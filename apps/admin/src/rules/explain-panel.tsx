@@ -1,7 +1,12 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState, type SubmitEvent } from 'react';
-import { rulesApi } from '../api/rules-api.ts';
-import type { ExplainRequest, PrincipalKind, RuleAction, RuleRole } from '../api/types.ts';
+import {
+  rulesApi,
+  type ExplainRequest,
+  type PrincipalKind,
+  type RuleAction,
+  type RuleRole,
+} from '../api/rules-api.ts';
 import { useServices, useSession } from '../app/services.tsx';
 import { ErrorState } from '../ui/states.tsx';
 import { PRINCIPAL_KINDS, subjectLabel } from './rule-draft.ts';

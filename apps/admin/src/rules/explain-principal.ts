@@ -1,4 +1,5 @@
-import type { PrincipalKind, RuleRole, UserView } from '../api/types.ts';
+import type { PrincipalKind, RuleRole } from '../api/rules-api.ts';
+import type { UserView } from '../api/api-client.ts';
 
 export interface ExplainPrincipal {
   kind: PrincipalKind;

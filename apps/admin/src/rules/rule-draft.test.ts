@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { RuleCore } from '../api/types.ts';
+import type { RuleCore } from '../api/rules-api.ts';
 import { draftOf, emptyRuleFields, fieldsOf, subjectLabel, topicProblem } from './rule-draft.ts';
 
 const stored: RuleCore = {

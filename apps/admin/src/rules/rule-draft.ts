@@ -1,5 +1,5 @@
 import { validateRule } from '@twinwire/acl/rules';
-import type { PrincipalKind, RuleCore, RuleDraft, RuleRole } from '../api/types.ts';
+import type { PrincipalKind, RuleCore, RuleDraft, RuleRole } from '../api/rules-api.ts';
 
 export const RULE_ROLES: readonly RuleRole[] = ['viewer', 'operator', 'admin', 'device', 'service'];
 export const PRINCIPAL_KINDS: readonly PrincipalKind[] = ['user', 'device', 'service'];

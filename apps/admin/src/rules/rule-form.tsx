@@ -1,5 +1,5 @@
 import { useState, type SubmitEvent } from 'react';
-import type { RuleDraft } from '../api/types.ts';
+import type { RuleDraft } from '../api/rules-api.ts';
 import { ErrorState } from '../ui/states.tsx';
 import {
   draftOf,

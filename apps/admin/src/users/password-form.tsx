@@ -1,7 +1,6 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState, type SubmitEvent } from 'react';
-import { usersApi } from '../api/users-api.ts';
-import type { ManagedUser } from '../api/types.ts';
+import { usersApi, type ManagedUser } from '../api/users-api.ts';
 import { useServices } from '../app/services.tsx';
 import { Field } from '../ui/field.tsx';
 import { ErrorState } from '../ui/states.tsx';

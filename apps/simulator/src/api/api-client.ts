@@ -1,19 +1,26 @@
-/** A REST call that did not succeed: the API's stable error code and its message. */
-export class ApiError extends Error {
-  override readonly name = 'ApiError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+import {
+  createApiClient,
+  dataOf,
+  type ApiClient as RestClient,
+  type BodyOf,
+} from '@twinwire/api-client/client';
 
 export interface AdminCredentials {
   username: string;
   password: string;
 }
+
+/** A stored reading's identity: what delivery accounting and the protocol lab compare. */
+export interface ReadingKey {
+  ts: number;
+  seq: number;
+}
+
+/** Each call gives up after this long: a stuck API must not hang a run. */
+const CALL_TIMEOUT_MS = 30_000;
+
+/** Readings per page: the most the API's range query returns at once. */
+const PAGE_SIZE = 5000;
 
 /** `http://host:3000`, `http://host:3000/`, `http://host:3000/api/v1` → `http://host:3000`. */
 function apiOrigin(url: string): string {
@@ -21,59 +28,83 @@ function apiOrigin(url: string): string {
 }
 
 /**
- * Just enough of the Twinwire REST API (`/api/v1`) for the simulator: sign in, then JSON
- * requests with the bearer token. Only ever talks to the API it was given.
+ * The simulator's and the protocol lab's side of the Twinwire REST API: signed in as a user,
+ * every call typed by the API's OpenAPI document (`rest`) and sent with the bearer token; a
+ * refused call throws `ApiResponseError` (`@twinwire/api-client/client`) with the API's code.
+ * Only ever talks to the API it was given.
  */
 export class ApiClient {
   private constructor(
     readonly origin: string,
-    private readonly token: string,
+    /** For the live WebSocket (`/ws/live?access_token=…`). */
+    readonly accessToken: string,
+    readonly rest: RestClient,
   ) {}
 
   /** Signs in with a user's name and password (an operator or admin can provision). */
   static async login(apiUrl: string, credentials: AdminCredentials): Promise<ApiClient> {
     const origin = apiOrigin(apiUrl);
-    const session = await request<{ accessToken: string }>(origin, 'POST', '/auth/login', {
-      body: credentials,
-    });
-    return new ApiClient(origin, session.accessToken);
-  }
-
-  request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    return request<T>(this.origin, method, path, { token: this.token, body });
-  }
-}
-
-async function request<T>(
-  origin: string,
-  method: string,
-  path: string,
-  init: { token?: string; body?: unknown },
-): Promise<T> {
-  const headers: Record<string, string> = {};
-  if (init.token) headers.authorization = `Bearer ${init.token}`;
-  if (init.body !== undefined) headers['content-type'] = 'application/json';
-  let response: Response;
-  try {
-    response = await fetch(`${origin}/api/v1${path}`, {
-      method,
-      headers,
-      ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-      signal: AbortSignal.timeout(30_000),
-    });
-  } catch (error) {
-    const cause = error instanceof Error ? (error.cause ?? error) : error;
-    throw new ApiError(0, 'TWW_UNREACHABLE', `${method} ${origin}${path}: ${String(cause)}`);
-  }
-  const text = await response.text();
-  const body: unknown = text.length > 0 ? JSON.parse(text) : null;
-  if (!response.ok) {
-    const { code, message } = (body ?? {}) as { code?: string; message?: string };
-    throw new ApiError(
-      response.status,
-      code ?? `HTTP_${response.status}`,
-      `${method} ${path}: ${message ?? `HTTP ${response.status}`}`,
+    const options = {
+      baseUrl: origin,
+      fetch: (request: Request) => fetch(request, { signal: AbortSignal.timeout(CALL_TIMEOUT_MS) }),
+    };
+    const session = await dataOf(
+      createApiClient(options).POST('/api/v1/auth/login', { body: credentials }),
     );
+    const rest = createApiClient({ ...options, getToken: () => session.accessToken });
+    return new ApiClient(origin, session.accessToken, rest);
   }
-  return body as T;
+
+  async createDevice(id: string, name: string): Promise<void> {
+    await this.rest.POST('/api/v1/devices', { body: { id, name } });
+  }
+
+  /** Issues the device a new credential; returns its secret (shown only here). */
+  async issueCredential(deviceId: string): Promise<string> {
+    const issued = await dataOf(
+      this.rest.POST('/api/v1/devices/{id}/credentials', { params: { path: { id: deviceId } } }),
+    );
+    return issued.secret;
+  }
+
+  /** Creates a device and issues it a credential; returns the secret. */
+  async provisionDevice(id: string, name: string): Promise<string> {
+    await this.createDevice(id, name);
+    return this.issueCredential(id);
+  }
+
+  async deleteDevice(id: string): Promise<void> {
+    await this.rest.DELETE('/api/v1/devices/{id}', { params: { path: { id } } });
+  }
+
+  async createRule(rule: BodyOf<'createAclRule'>): Promise<string> {
+    const created = await dataOf(this.rest.POST('/api/v1/acl/rules', { body: rule }));
+    return created.id;
+  }
+
+  async deleteRule(id: string): Promise<void> {
+    await this.rest.DELETE('/api/v1/acl/rules/{id}', { params: { path: { id } } });
+  }
+
+  /**
+   * Every stored reading of a device in [from, to) as (ts, seq), through the REST range query,
+   * following `nextCursor` page by page.
+   */
+  async readingKeys(deviceId: string, range: { from: number; to: number }): Promise<ReadingKey[]> {
+    const keys: ReadingKey[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await dataOf(
+        this.rest.GET('/api/v1/devices/{id}/telemetry', {
+          params: {
+            path: { id: deviceId },
+            query: { from: range.from, to: range.to, limit: PAGE_SIZE, cursor },
+          },
+        }),
+      );
+      for (const item of page.items) keys.push({ ts: item.ts, seq: item.seq });
+      cursor = page.hasMore ? (page.nextCursor ?? undefined) : undefined;
+    } while (cursor !== undefined);
+    return keys;
+  }
 }

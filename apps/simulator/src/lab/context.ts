@@ -1,6 +1,6 @@
 /** What every scenario gets, and the facts scenarios leave for the claim verdicts. */
 import type { ReportChart, ReportTable } from '@twinwire/schemas/lab-report';
-import type { ApiClient } from './api-client.ts';
+import type { ApiClient } from '../api/api-client.ts';
 import type { Peer } from './peer/peer.ts';
 import type { ProfileName, ProfileSizes } from './profiles.ts';
 import type { LatencySummary } from './stats.ts';

@@ -5,7 +5,7 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import mqtt from 'mqtt';
-import type { ApiClient } from './api-client.ts';
+import type { ApiClient } from '../api/api-client.ts';
 
 export interface LabTopics {
   prefix: string;

@@ -12,7 +12,7 @@ import {
   type ScenarioResult,
 } from '@twinwire/schemas/lab-report';
 import { validators } from '@twinwire/schemas/validate';
-import { ApiClient } from './api-client.ts';
+import { ApiClient } from '../api/api-client.ts';
 import { judgeClaims } from './claims.ts';
 import type { LabContext, LabFacts, Scenario } from './context.ts';
 import { openLabTopics } from './lab-topics.ts';
@@ -71,11 +71,7 @@ export async function runLab(options: LabOptions): Promise<LabReport> {
   const facts: LabFacts = {};
   const results: ScenarioResult[] = [];
   try {
-    const api = await ApiClient.login(
-      target.urls.api,
-      target.admin.username,
-      target.admin.password,
-    );
+    const api = await ApiClient.login(target.urls.api, target.admin);
     const runId = randomBytes(4).toString('hex');
     const topics = await openLabTopics(api, {
       runId,

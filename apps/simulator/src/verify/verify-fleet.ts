@@ -10,7 +10,6 @@ import {
   type GroupAccount,
 } from './accounting.ts';
 import type { ReadingLedger } from './ledger.ts';
-import { readStoredKeys } from './stored-readings.ts';
 
 export interface VerifiedDevice {
   ledger: ReadingLedger;
@@ -50,7 +49,7 @@ export async function verifyFleet(
   const check = async (device: VerifiedDevice): Promise<DeviceAccount> => {
     const range = device.ledger.timeRange();
     const stored = range
-      ? await readStoredKeys(api, device.ledger.deviceId, { from: range.from, to: range.to + 1 })
+      ? await api.readingKeys(device.ledger.deviceId, { from: range.from, to: range.to + 1 })
       : [];
     return accountDevice(device.ledger, device.mode, stored, options.monitored);
   };

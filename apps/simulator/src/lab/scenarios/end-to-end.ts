@@ -79,8 +79,8 @@ export const endToEndScenario: Scenario = {
     const sizes = context.sizes.endToEnd;
     const mqttId = `lab-${context.runId}-e2e-mqtt`;
     const wsId = `lab-${context.runId}-e2e-ws`;
-    const mqttSecret = await context.api.provisionDevice(mqttId);
-    const wsSecret = await context.api.provisionDevice(wsId);
+    const mqttSecret = await context.api.provisionDevice(mqttId, `protocol lab ${mqttId}`);
+    const wsSecret = await context.api.provisionDevice(wsId, `protocol lab ${wsId}`);
     const topicOf = (id: string) => `devices/${id}/telemetry`;
     const lanes = {
       mqttDash: newLane('MQTT device (QoS 1) → WebSocket dashboard', 'MQTT → dashboard'),

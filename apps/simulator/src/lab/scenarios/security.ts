@@ -44,7 +44,7 @@ async function deviceConnects(
   connects: number,
 ): Promise<{ first: number; cached: LatencySummary }> {
   const id = `lab-${context.runId}-auth`;
-  const secret = await context.api.provisionDevice(id);
+  const secret = await context.api.provisionDevice(id, `protocol lab ${id}`);
   const cached = new LatencyRecorder();
   let first = Number.NaN;
   try {

@@ -67,7 +67,7 @@ async function openLanes(
   });
 
   const deviceId = `lab-${context.runId}-rel`;
-  const secret = await context.api.provisionDevice(deviceId);
+  const secret = await context.api.provisionDevice(deviceId, `protocol lab ${deviceId}`);
   const apiProxy = await proxyFor(portOf(context.target.urls.api));
   const startedAt = Date.now();
   const acked = ackedDeviceWs(`${apiProxy.url('ws')}/ws/device`, deviceId, secret);
@@ -78,7 +78,10 @@ async function openLanes(
     sender: acked,
     complete: () => acked.settled(),
     count: async () => {
-      const rows = await context.api.readings(deviceId, startedAt - 1_000, Date.now() + 60_000);
+      const rows = await context.api.readingKeys(deviceId, {
+        from: startedAt - 1_000,
+        to: Date.now() + 60_000,
+      });
       return { unique: new Set(rows.map((r) => r.seq)).size, total: rows.length };
     },
     close: async () => {
