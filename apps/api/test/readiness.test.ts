@@ -1,6 +1,6 @@
 import { createAclStore } from '@twinwire/db/acl-store';
 import { createDb } from '@twinwire/db/client';
-import { startOutageProxy } from '@twinwire/db/outage-proxy';
+import { startOutageProxy } from '@twinwire/db/testing/outage-proxy';
 import { createTestDatabase } from '@twinwire/db/testing';
 import { expect, inject, it } from 'vitest';
 import { buildApp } from '../src/app.ts';

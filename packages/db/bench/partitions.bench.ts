@@ -20,11 +20,11 @@ import { from as copyFrom } from 'pg-copy-streams';
 import { createDb } from '../src/client.ts';
 import { startEmbeddedPostgres } from '../src/embedded.ts';
 import { migrate, migrationsFolder } from '../src/migrate.ts';
-import { readTelemetryBuckets } from '../src/telemetry-buckets.ts';
-import { deleteTelemetryBefore } from '../src/telemetry-queries.ts';
-import { applyTelemetryRetention } from '../src/telemetry-retention.ts';
-import { refreshTelemetryRollup } from '../src/telemetry-rollup.ts';
-import { utcDay } from '../src/telemetry-partitions.ts';
+import { readTelemetryBuckets } from '../src/telemetry/buckets.ts';
+import { deleteTelemetryBefore } from '../src/telemetry/queries.ts';
+import { applyTelemetryRetention } from '../src/telemetry/retention.ts';
+import { refreshTelemetryRollup } from '../src/telemetry/rollup.ts';
+import { utcDay } from '../src/telemetry/partitions.ts';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;

@@ -14,10 +14,10 @@ import { createDb, type DbClient } from '../src/client.ts';
 import { startEmbeddedPostgres } from '../src/embedded.ts';
 import { migrate } from '../src/migrate.ts';
 import { telemetry } from '../src/schema.ts';
-import type { InsertStrategy } from '../src/telemetry-insert.ts';
-import { createTelemetryWriter } from '../src/telemetry-writer.ts';
-import type { TelemetryRow } from '../src/telemetry-row.ts';
-import { createTestDatabase } from '../src/testing.ts';
+import type { InsertStrategy } from '../src/telemetry/insert.ts';
+import { createTelemetryWriter } from '../src/telemetry/writer.ts';
+import type { TelemetryRow } from '../src/telemetry/row.ts';
+import { createTestDatabase } from '../src/testing/postgres.ts';
 
 const WRITERS = 1000;
 const DURATION_MS = 5_000;

@@ -115,7 +115,7 @@ export const aclRules = pgTable(
  * outlive a deleted device.
  *
  * Partitioned by RANGE (ts), one partition per UTC day plus a DEFAULT partition, by
- * migration 0010 (drizzle cannot declare partitioning): see telemetry-partitions.ts.
+ * migration 0010 (drizzle cannot declare partitioning): see telemetry/partitions.ts.
  */
 export const telemetry = pgTable(
   'telemetry',
@@ -136,7 +136,7 @@ export const telemetry = pgTable(
 /**
  * Pre-aggregated telemetry per device, metric and epoch-aligned bucket, so long-range
  * bucket queries read one row per bucket instead of every reading. Derived data only:
- * rebuilt from `telemetry` by `refreshTelemetryRollup` (telemetry-rollup.ts), never
+ * rebuilt from `telemetry` by `refreshTelemetryRollup` (telemetry/rollup.ts), never
  * written on the ingest path.
  */
 const rollupColumns = () => ({

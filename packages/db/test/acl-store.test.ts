@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { createAclStore } from '../src/acl-store.ts';
 import { aclRules } from '../src/schema.ts';
-import { createTestDatabase, type TestDatabase } from '../src/testing.ts';
+import { createTestDatabase, type TestDatabase } from '../src/testing/postgres.ts';
 
 let database: TestDatabase;
 beforeAll(async () => {

@@ -10,7 +10,7 @@ import {
   upsertClients,
   type ClientRow,
 } from '../src/client-registry.ts';
-import { createTestDatabase, type TestDatabase } from '../src/testing.ts';
+import { createTestDatabase, type TestDatabase } from '../src/testing/postgres.ts';
 
 let database: TestDatabase;
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import {
 } from '../src/device-credentials.ts';
 import { deviceCredentials, devices } from '../src/schema.ts';
 import { generateSecret, hashSecret, type RunHash } from '../src/secrets.ts';
-import { createTestDatabase, type TestDatabase } from '../src/testing.ts';
+import { createTestDatabase, type TestDatabase } from '../src/testing/postgres.ts';
 
 let database: TestDatabase;
 beforeAll(async () => {

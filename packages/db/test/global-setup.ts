@@ -1,1 +1,1 @@
-export { provideTestPostgres as default } from '../src/testing.ts';
+export { provideTestPostgres as default } from '../src/testing/postgres.ts';

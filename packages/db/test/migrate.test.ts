@@ -5,8 +5,8 @@ import pg from 'pg';
 import { afterAll, expect, inject, it } from 'vitest';
 import { createDb } from '../src/client.ts';
 import { migrate, migrationsFolder } from '../src/migrate.ts';
-import { refreshTelemetryRollup } from '../src/telemetry-rollup.ts';
-import { withDatabase } from '../src/testing.ts';
+import { refreshTelemetryRollup } from '../src/telemetry/rollup.ts';
+import { withDatabase } from '../src/testing/postgres.ts';
 
 const adminUrl = inject('postgresUrl');
 const name = `twinwire_migrate_${process.pid}`;

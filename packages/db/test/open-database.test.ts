@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, expect, inject, it } from 'vitest';
 import { openDatabase } from '../src/open-database.ts';
-import { withDatabase } from '../src/testing.ts';
+import { withDatabase } from '../src/testing/postgres.ts';
 
 const adminUrl = inject('postgresUrl');
 const name = `twinwire_open_${randomBytes(4).toString('hex')}`;

@@ -1,9 +1,9 @@
 // The export reads a range through a server-side cursor: bounded batches, in order, and the
 // next batch only when asked for.
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { exportTelemetry } from '../src/telemetry-export.ts';
-import { createTelemetryWriter } from '../src/telemetry-writer.ts';
-import { createTestDatabase, type TestDatabase } from '../src/testing.ts';
+import { exportTelemetry } from '../src/telemetry/export.ts';
+import { createTelemetryWriter } from '../src/telemetry/writer.ts';
+import { createTestDatabase, type TestDatabase } from '../src/testing/postgres.ts';
 
 let database: TestDatabase;
 const T0 = Date.UTC(2026, 10, 2);

@@ -1,17 +1,17 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { readTelemetryBuckets, type BucketOptions } from '../src/telemetry-buckets.ts';
+import { readTelemetryBuckets, type BucketOptions } from '../src/telemetry/buckets.ts';
 import {
   ensureTelemetryPartitions,
   listTelemetryPartitions,
   telemetryPartitionName,
   utcDay,
-} from '../src/telemetry-partitions.ts';
-import { readTelemetryRange } from '../src/telemetry-queries.ts';
-import { applyTelemetryRetention } from '../src/telemetry-retention.ts';
-import { refreshTelemetryRollup } from '../src/telemetry-rollup.ts';
-import type { TelemetryRow } from '../src/telemetry-row.ts';
-import { createTelemetryWriter } from '../src/telemetry-writer.ts';
-import { createTestDatabase, type TestDatabase } from '../src/testing.ts';
+} from '../src/telemetry/partitions.ts';
+import { readTelemetryRange } from '../src/telemetry/queries.ts';
+import { applyTelemetryRetention } from '../src/telemetry/retention.ts';
+import { refreshTelemetryRollup } from '../src/telemetry/rollup.ts';
+import type { TelemetryRow } from '../src/telemetry/row.ts';
+import { createTelemetryWriter } from '../src/telemetry/writer.ts';
+import { createTestDatabase, type TestDatabase } from '../src/testing/postgres.ts';
 import { expectRollupMatchesRaw } from './helpers/rollup.ts';
 
 const DAY = 86_400_000;

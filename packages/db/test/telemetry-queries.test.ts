@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { readTelemetryBuckets } from '../src/telemetry-buckets.ts';
+import { readTelemetryBuckets } from '../src/telemetry/buckets.ts';
 import {
   deleteTelemetryBefore,
   readRecentTelemetry,
   readTelemetryRange,
-} from '../src/telemetry-queries.ts';
-import { createTelemetryWriter } from '../src/telemetry-writer.ts';
-import type { TelemetryRow } from '../src/telemetry-row.ts';
-import { createTestDatabase, type TestDatabase } from '../src/testing.ts';
+} from '../src/telemetry/queries.ts';
+import { createTelemetryWriter } from '../src/telemetry/writer.ts';
+import type { TelemetryRow } from '../src/telemetry/row.ts';
+import { createTestDatabase, type TestDatabase } from '../src/testing/postgres.ts';
 
 const T0 = Date.UTC(2026, 5, 1);
 const MINUTE = 60_000;

@@ -1,8 +1,8 @@
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { readTelemetryBuckets } from '../src/telemetry-buckets.ts';
-import { refreshTelemetryRollup } from '../src/telemetry-rollup.ts';
-import { createTestDatabase, type TestDatabase } from '../src/testing.ts';
+import { readTelemetryBuckets } from '../src/telemetry/buckets.ts';
+import { refreshTelemetryRollup } from '../src/telemetry/rollup.ts';
+import { createTestDatabase, type TestDatabase } from '../src/testing/postgres.ts';
 import { dirtyMinutes, expectRollupMatchesRaw, withRefreshBlocked } from './helpers/rollup.ts';
 
 const MINUTE = 60_000;

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { createDb } from '../src/client.ts';
-import { refreshTelemetryRollup, type RefreshRollupResult } from '../src/telemetry-rollup.ts';
-import { startRollupRefresher } from '../src/telemetry-rollup-refresher.ts';
-import { createTestDatabase, type TestDatabase } from '../src/testing.ts';
+import { refreshTelemetryRollup, type RefreshRollupResult } from '../src/telemetry/rollup.ts';
+import { startRollupRefresher } from '../src/telemetry/rollup-refresher.ts';
+import { createTestDatabase, type TestDatabase } from '../src/testing/postgres.ts';
 import { dirtyMinutes, expectRollupMatchesRaw } from './helpers/rollup.ts';
 
 let database: TestDatabase;

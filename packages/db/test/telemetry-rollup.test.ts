@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { readTelemetryBuckets, type BucketOptions } from '../src/telemetry-buckets.ts';
-import { deleteTelemetryBefore } from '../src/telemetry-queries.ts';
-import { refreshTelemetryRollup } from '../src/telemetry-rollup.ts';
-import type { TelemetryRow } from '../src/telemetry-row.ts';
-import { createTelemetryWriter } from '../src/telemetry-writer.ts';
-import { createTestDatabase, type TestDatabase } from '../src/testing.ts';
+import { readTelemetryBuckets, type BucketOptions } from '../src/telemetry/buckets.ts';
+import { deleteTelemetryBefore } from '../src/telemetry/queries.ts';
+import { refreshTelemetryRollup } from '../src/telemetry/rollup.ts';
+import type { TelemetryRow } from '../src/telemetry/row.ts';
+import { createTelemetryWriter } from '../src/telemetry/writer.ts';
+import { createTestDatabase, type TestDatabase } from '../src/testing/postgres.ts';
 import {
   dirtyMinutes,
   expectRollupMatchesRaw,

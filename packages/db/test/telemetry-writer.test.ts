@@ -1,10 +1,10 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createDb } from '../src/client.ts';
-import { createTelemetryWriter, WriterClosedError } from '../src/telemetry-writer.ts';
-import type { TelemetryRow } from '../src/telemetry-row.ts';
-import { createTestDatabase, type TestDatabase } from '../src/testing.ts';
-import { startOutageProxy } from '../src/outage-proxy.ts';
+import { createTelemetryWriter, WriterClosedError } from '../src/telemetry/writer.ts';
+import type { TelemetryRow } from '../src/telemetry/row.ts';
+import { createTestDatabase, type TestDatabase } from '../src/testing/postgres.ts';
+import { startOutageProxy } from '../src/testing/outage-proxy.ts';
 
 let database: TestDatabase;
 beforeAll(async () => {

@@ -5,8 +5,8 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { createDb } from '../src/client.ts';
-import { startOutageProxy } from '../src/outage-proxy.ts';
-import { createTestDatabase, type TestDatabase } from '../src/testing.ts';
+import { startOutageProxy } from '../src/testing/outage-proxy.ts';
+import { createTestDatabase, type TestDatabase } from '../src/testing/postgres.ts';
 
 let database: TestDatabase;
 beforeAll(async () => {

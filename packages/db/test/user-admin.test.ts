@@ -1,7 +1,7 @@
 import pino from 'pino';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { listenToDb } from '../src/listen.ts';
-import { createTestDatabase, type TestDatabase } from '../src/testing.ts';
+import { createTestDatabase, type TestDatabase } from '../src/testing/postgres.ts';
 import { listUsers, updateUser } from '../src/user-admin.ts';
 import { createUser, setUserPassword, verifyUserPassword } from '../src/users.ts';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
-import { createTestDatabase, type TestDatabase } from '../src/testing.ts';
+import { createTestDatabase, type TestDatabase } from '../src/testing/postgres.ts';
 import { randomBytes, scryptSync } from 'node:crypto';
 import { users } from '../src/schema.ts';
 import { countUsers, createUser, verifyUserPassword } from '../src/users.ts';

@@ -1,6 +1,6 @@
 import { createDb, type DbClient } from '@twinwire/db/client';
 import { issueDeviceCredential } from '@twinwire/db/device-credentials';
-import { startOutageProxy, type OutageProxy } from '@twinwire/db/outage-proxy';
+import { startOutageProxy, type OutageProxy } from '@twinwire/db/testing/outage-proxy';
 import { devices } from '@twinwire/db/schema';
 import { createTestDatabase, type TestDatabase } from '@twinwire/db/testing';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';

@@ -1,4 +1,4 @@
-import { startOutageProxy, type OutageProxy } from '@twinwire/db/outage-proxy';
+import { startOutageProxy, type OutageProxy } from '@twinwire/db/testing/outage-proxy';
 import type { TestDatabase } from '@twinwire/db/testing';
 import type { MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

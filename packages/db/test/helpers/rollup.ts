@@ -19,7 +19,7 @@ export function random(seed: number) {
   };
 }
 
-/** Every rollup row computed again from raw readings, independently of telemetry-rollup.ts. */
+/** Every rollup row computed again from raw readings, independently of telemetry/rollup.ts. */
 const FROM_RAW = (width: string) => `
   SELECT t.device_id, date_bin('${width}', t.ts, timestamptz 'epoch') AS bucket_start, m.key AS metric,
          count(*)::int8 AS count,

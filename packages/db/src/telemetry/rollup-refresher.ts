@@ -1,5 +1,5 @@
-import type { Database } from './client.ts';
-import { refreshTelemetryRollup, type RefreshRollupResult } from './telemetry-rollup.ts';
+import type { Database } from '../client.ts';
+import { refreshTelemetryRollup, type RefreshRollupResult } from './rollup.ts';
 
 export interface RollupRefresherOptions {
   db: Database;

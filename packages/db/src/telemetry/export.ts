@@ -1,6 +1,6 @@
 import type pg from 'pg';
 import Cursor from 'pg-cursor';
-import type { TelemetryRow } from './telemetry-row.ts';
+import type { TelemetryRow } from './row.ts';
 
 export interface ExportRange {
   deviceId: string;

@@ -2,8 +2,8 @@ import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
 import type pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import type { TelemetryRow } from './telemetry-row.ts';
-import { OUTBOX_CHANNEL } from './webhook-outbox-channel.ts';
+import type { TelemetryRow } from './row.ts';
+import { OUTBOX_CHANNEL } from '../webhook-outbox-channel.ts';
 
 /**
  * How a batch reaches the table. Both are idempotent on (device_id, ts, seq) and commit the

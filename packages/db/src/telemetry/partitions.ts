@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Database } from './client.ts';
+import type { Database } from '../client.ts';
 
 const DAY_MS = 86_400_000;
 const PARTITION_NAME = /^telemetry_p(\d{4})(\d{2})(\d{2})$/;

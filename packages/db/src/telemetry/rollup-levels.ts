@@ -1,4 +1,4 @@
-import { telemetryRollup5Minutes, telemetryRollupHour, telemetryRollupMinute } from './schema.ts';
+import { telemetryRollup5Minutes, telemetryRollupHour, telemetryRollupMinute } from '../schema.ts';
 
 export interface RollupLevel {
   widthMs: number;

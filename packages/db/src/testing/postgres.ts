@@ -4,9 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import type { TestProject } from 'vitest/node';
-import { createDb, type DbClient } from './client.ts';
-import { startEmbeddedPostgres } from './embedded.ts';
-import { migrate } from './migrate.ts';
+import { createDb, type DbClient } from '../client.ts';
+import { startEmbeddedPostgres } from '../embedded.ts';
+import { migrate } from '../migrate.ts';
 
 export interface TestPostgres {
   /** Admin URL: tests create their own databases from it. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planBuckets } from './telemetry-bucket-plan.ts';
+import { planBuckets } from './bucket-plan.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

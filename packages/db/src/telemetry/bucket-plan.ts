@@ -1,4 +1,4 @@
-import { ROLLUP_LEVELS } from './telemetry-rollup-levels.ts';
+import { ROLLUP_LEVELS } from './rollup-levels.ts';
 
 /** [from, to) in epoch ms. */
 export type Span = readonly [from: number, to: number];

@@ -1,7 +1,7 @@
 import { and, asc, desc, eq, gt, gte, lt, or, sql } from 'drizzle-orm';
-import type { Database } from './client.ts';
-import { telemetry } from './schema.ts';
-import type { TelemetryRow } from './telemetry-row.ts';
+import type { Database } from '../client.ts';
+import { telemetry } from '../schema.ts';
+import type { TelemetryRow } from './row.ts';
 
 const readingColumns = {
   deviceId: telemetry.deviceId,

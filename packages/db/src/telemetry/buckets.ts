@@ -1,10 +1,10 @@
 import { sql, type SQL } from 'drizzle-orm';
-import type { Database } from './client.ts';
-import { telemetry, telemetryRollupDirty, telemetryRollupLog } from './schema.ts';
-import { planBuckets, type BucketPlan, type Span } from './telemetry-bucket-plan.ts';
-import { ROLLUP_LEVELS } from './telemetry-rollup-levels.ts';
-import { avgOf, instant, numberOf, toEpochMs } from './telemetry-metric-sql.ts';
-import { refreshTelemetryRollup } from './telemetry-rollup.ts';
+import type { Database } from '../client.ts';
+import { telemetry, telemetryRollupDirty, telemetryRollupLog } from '../schema.ts';
+import { planBuckets, type BucketPlan, type Span } from './bucket-plan.ts';
+import { ROLLUP_LEVELS } from './rollup-levels.ts';
+import { avgOf, instant, numberOf, toEpochMs } from './metric-sql.ts';
+import { refreshTelemetryRollup } from './rollup.ts';
 
 export interface BucketOptions {
   deviceId: string;

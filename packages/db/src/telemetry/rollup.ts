@@ -1,13 +1,13 @@
 import { and, sql, type SQL } from 'drizzle-orm';
-import type { Database } from './client.ts';
+import type { Database } from '../client.ts';
 import {
   telemetry,
   telemetryRollupDirty,
   telemetryRollupLog,
   telemetryRollupMinute,
-} from './schema.ts';
-import { instant, numberOf, toEpochMs } from './telemetry-metric-sql.ts';
-import { ROLLUP_LEVELS } from './telemetry-rollup-levels.ts';
+} from '../schema.ts';
+import { instant, numberOf, toEpochMs } from './metric-sql.ts';
+import { ROLLUP_LEVELS } from './rollup-levels.ts';
 
 export interface RefreshRollupOptions {
   /** Only this device's minutes; all devices when omitted. */

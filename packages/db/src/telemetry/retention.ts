@@ -1,12 +1,8 @@
 import { sql } from 'drizzle-orm';
-import type { Database } from './client.ts';
-import { deleteTelemetryBefore } from './telemetry-queries.ts';
-import {
-  listTelemetryPartitions,
-  lockTelemetryPartitions,
-  utcDay,
-} from './telemetry-partitions.ts';
-import { ROLLUP_LEVELS } from './telemetry-rollup-levels.ts';
+import type { Database } from '../client.ts';
+import { deleteTelemetryBefore } from './queries.ts';
+import { listTelemetryPartitions, lockTelemetryPartitions, utcDay } from './partitions.ts';
+import { ROLLUP_LEVELS } from './rollup-levels.ts';
 
 const DAY_MS = 86_400_000;
 

@@ -1,5 +1,5 @@
 import { expect, it } from 'vitest';
-import { escapeCopyText } from './telemetry-insert.ts';
+import { escapeCopyText } from './insert.ts';
 
 it('escapes exactly the characters COPY text format treats specially', () => {
   expect(escapeCopyText('a\tb\nc\rd\\e')).toBe('a\\tb\\nc\\rd\\\\e');

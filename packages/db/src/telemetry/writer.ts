@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type pg from 'pg';
-import { isTransientDbError } from './transient-error.ts';
-import { batchInserters, type InsertStrategy } from './telemetry-insert.ts';
-import type { TelemetryRow } from './telemetry-row.ts';
+import { isTransientDbError } from '../transient-error.ts';
+import { batchInserters, type InsertStrategy } from './insert.ts';
+import type { TelemetryRow } from './row.ts';
 
 export interface TelemetryWriterOptions {
   pool: pg.Pool;
