@@ -91,7 +91,12 @@ async function measureIdle(
   progress(`idle (${version}): provisioning ${count} devices`);
   await provisionDevices(database.db, ids, credentials);
   const broker = await startOurBroker({
-    env: loopbackBrokerEnv(credentials.secret, { LOG_LEVEL: 'warn' }),
+    env: loopbackBrokerEnv(credentials.secret, {
+      LOG_LEVEL: 'warn',
+      // Every handshake under way may wait for its hash: room for all of them, so that a
+      // busy machine slows the connects down instead of refusing them as busy (0x89).
+      LOGIN_HASH_QUEUE: String(options.concurrency),
+    }),
     databaseUrl: database.url,
     ...(options.cpuProfileDir ? { cpuProfileDir: options.cpuProfileDir } : {}),
   });

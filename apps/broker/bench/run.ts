@@ -68,7 +68,7 @@ const sizes = quick
       },
       fanout: { subscribers: 1_000, rate: 20, warmupMs: 1_000, measureMs: 4_000, rounds: 3 },
       alarms: { rules: 1_000, devices: 1_000, readings: 1_000 },
-      idle: { devices: 10_000, concurrency: 200, idleMs: 10_000 },
+      idle: { devices: 19_000, concurrency: 200, idleMs: 10_000 },
       logins: { devices: 200, floodClients: 40, windowMs: 8_000 },
       shared: { messages: 40_000, publishers: 4, window: 100 },
     };
