@@ -12,6 +12,7 @@ export interface ProvisionedDevice {
 export interface ProvisionOptions {
   /** The device's display name; its id when not given. */
   name?: string;
+  tags?: string[];
   /** Keep a device that already exists and only issue it another credential. */
   existing?: 'keep';
 }
@@ -22,7 +23,9 @@ export async function provisionDevice(
   id: string,
   options: ProvisionOptions = {},
 ): Promise<ProvisionedDevice> {
-  const insert = db.insert(devices).values({ id, name: options.name ?? id });
+  const insert = db
+    .insert(devices)
+    .values({ id, name: options.name ?? id, tags: options.tags ?? [] });
   await (options.existing === 'keep' ? insert.onConflictDoNothing() : insert);
   return credentialFor(db, id);
 }

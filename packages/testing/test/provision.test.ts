@@ -22,9 +22,16 @@ async function storedName(id: string): Promise<string | undefined> {
 }
 
 it('creates a device whose credential verifies', async () => {
-  const device = await provisionDevice(database.db, 'pump-1', { name: 'Pump, hall 1' });
+  const device = await provisionDevice(database.db, 'pump-1', {
+    name: 'Pump, hall 1',
+    tags: ['hall-1'],
+  });
   expect(device.id).toBe('pump-1');
   expect(await storedName('pump-1')).toBe('Pump, hall 1');
+  const tags = await database.pool.query<{ tags: string[] }>(
+    "SELECT tags FROM devices WHERE id = 'pump-1'",
+  );
+  expect(tags.rows[0]?.tags).toEqual(['hall-1']);
   expect(await verifyDeviceCredential(database.db, 'pump-1', device.secret)).toBe(
     device.credentialId,
   );
