@@ -22,9 +22,7 @@ describe.skipIf(!browserAvailable)('alarms in Chromium', () => {
 
   beforeAll(async () => {
     harness = await startHarness();
-    await harness.api('POST', '/devices', { id: DEVICE, name: 'Boiler' });
-    secret = (await harness.api<{ secret: string }>('POST', `/devices/${DEVICE}/credentials`)).body
-      .secret;
+    ({ secret } = await harness.provision(DEVICE, { name: 'Boiler' }));
     await signIn(harness);
   });
   afterAll(async () => {

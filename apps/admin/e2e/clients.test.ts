@@ -32,9 +32,7 @@ describe.skipIf(!browserAvailable)('the Clients page in Chromium', () => {
 
   beforeAll(async () => {
     harness = await startHarness();
-    await harness.api('POST', '/devices', { id: DEVICE, name: 'Pump' });
-    secret = (await harness.api<{ secret: string }>('POST', `/devices/${DEVICE}/credentials`)).body
-      .secret;
+    ({ secret } = await harness.provision(DEVICE, { name: 'Pump' }));
     await signIn(harness);
   });
   afterAll(async () => {

@@ -20,9 +20,7 @@ describe.skipIf(!browserAvailable)('the MQTT version of each device in Chromium'
   const page = () => harness.page;
 
   async function connectDevice(id: string, protocolVersion: 4 | 5): Promise<void> {
-    await harness.api('POST', '/devices', { id, name: `MQTT ${protocolVersion} device` });
-    const { secret } = (await harness.api<{ secret: string }>('POST', `/devices/${id}/credentials`))
-      .body;
+    const { secret } = await harness.provision(id, { name: `MQTT ${protocolVersion} device` });
     clients.push(
       await mqtt.connectAsync(harness.platform.urls.mqtt, {
         clientId: id,

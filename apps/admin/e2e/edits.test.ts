@@ -33,14 +33,13 @@ describe.skipIf(!browserAvailable)('edits, deletes, revokes and downloads in Chr
   beforeAll(async () => {
     harness = await startHarness();
     await signIn(harness);
-    await harness.api('POST', '/devices', { id: DEVICE, name: 'Meter', tags: ['plant-a'] });
+    const { secret } = await harness.provision(DEVICE, { name: 'Meter', tags: ['plant-a'] });
     await harness.api('POST', '/devices', { id: 'edit-other', name: 'Other', tags: ['plant-b'] });
-    const issued = await harness.api<{ secret: string }>('POST', `/devices/${DEVICE}/credentials`);
     // A power meter's readings: kWh in the thousands beside a power factor near 1.
     const device = await mqtt.connectAsync(harness.platform.urls.mqtt, {
       clientId: DEVICE,
       username: DEVICE,
-      password: issued.body.secret,
+      password: secret,
       reconnectPeriod: 0,
     });
     const start = Date.now() - 90_000;

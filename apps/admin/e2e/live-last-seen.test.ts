@@ -17,10 +17,7 @@ describe.skipIf(!browserAvailable)('live last seen on the device list in Chromiu
 
   beforeAll(async () => {
     harness = await startHarness();
-    await harness.api('POST', '/devices', { id: DEVICE, name: 'Chatty meter' });
-    const { secret } = (
-      await harness.api<{ secret: string }>('POST', `/devices/${DEVICE}/credentials`)
-    ).body;
+    const { secret } = await harness.provision(DEVICE, { name: 'Chatty meter' });
     device = await mqtt.connectAsync(harness.platform.urls.mqtt, {
       clientId: DEVICE,
       username: DEVICE,

@@ -30,9 +30,7 @@ describe.skipIf(!browserAvailable)('the Retained page in Chromium', () => {
 
   beforeAll(async () => {
     harness = await startHarness();
-    await harness.api('POST', '/devices', { id: DEVICE, name: 'Lamp' });
-    secret = (await harness.api<{ secret: string }>('POST', `/devices/${DEVICE}/credentials`)).body
-      .secret;
+    ({ secret } = await harness.provision(DEVICE, { name: 'Lamp' }));
     await signIn(harness);
   });
   afterAll(async () => {

@@ -73,6 +73,7 @@ interface WebhookView {
 describe.skipIf(!browserAvailable)('webhooks in Chromium', () => {
   let harness: Harness;
   let receiverUrl = '';
+  let secret = '';
   const receiver = new Receiver();
   const page = () => harness.page;
   const row = () => page().locator(`tr[data-webhook="${NAME}"]`);
@@ -97,7 +98,7 @@ describe.skipIf(!browserAvailable)('webhooks in Chromium', () => {
         WEBHOOK_MAX_ATTEMPTS: '2',
       },
     });
-    await harness.api('POST', '/devices', { id: DEVICE, name: 'Boiler' });
+    ({ secret } = await harness.provision(DEVICE, { name: 'Boiler' }));
     await harness.api('POST', '/alarm-rules', {
       name: 'Boiler too hot',
       deviceId: DEVICE,
@@ -166,8 +167,6 @@ describe.skipIf(!browserAvailable)('webhooks in Chromium', () => {
     const [webhook] = await webhooks();
     const destinationId = webhook?.id ?? '';
     receiver.failing = true;
-    const secret = (await harness.api<{ secret: string }>('POST', `/devices/${DEVICE}/credentials`))
-      .body.secret;
     const device = await mqtt.connectAsync(harness.platform.urls.mqtt, {
       clientId: DEVICE,
       username: DEVICE,

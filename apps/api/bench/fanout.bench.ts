@@ -9,17 +9,18 @@
  * one: "server CPU" is this process's, per delivered frame. On a 2-core machine the two
  * processes still share the cores.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fork } from 'node:child_process';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { createBroker } from '@twinwire/broker/broker';
 import { loopbackBrokerEnv, readBrokerConfig } from '@twinwire/broker/config';
 import { createAclStore } from '@twinwire/db/acl-store';
-import { issueDeviceCredential } from '@twinwire/db/device-credentials';
-import { devices } from '@twinwire/db/schema';
 import { createTestDatabase, startTestPostgres } from '@twinwire/db/testing';
 import { createUser } from '@twinwire/db/users';
 import { telemetryTopic } from '@twinwire/schemas/topics';
+import { provisionDevice } from '@twinwire/testing/provision';
+import { createServiceSecret } from '@twinwire/testing/service-secret';
 import mqtt from 'mqtt';
 import pino from 'pino';
 import { buildApp } from '../src/app.ts';
@@ -29,7 +30,7 @@ import { readApiConfig } from '../src/config.ts';
 const dashboards = Number(process.argv[2] ?? 1000);
 const seconds = Number(process.argv[3] ?? 10);
 const rate = Number(process.argv[4] ?? 100);
-const SERVICE_SECRET = 'bench-service-secret-0123456789';
+const SERVICE_SECRET = createServiceSecret();
 const log = pino({ level: 'silent' });
 const round = (value: number) => Math.round(value * 100) / 100;
 
@@ -63,8 +64,7 @@ const login = await app.inject({
 });
 const token = login.json<{ accessToken: string }>().accessToken;
 const deviceId = 'bench-device';
-await database.db.insert(devices).values({ id: deviceId, name: deviceId });
-const { secret } = await issueDeviceCredential(database.db, deviceId);
+const { secret } = await provisionDevice(database.db, deviceId);
 const topic = telemetryTopic(deviceId);
 
 interface DashboardReport {
@@ -124,7 +124,7 @@ await new Promise<void>((resolve) => {
   }, 5);
 });
 // Let the last messages arrive.
-await new Promise((resolve) => setTimeout(resolve, 1_000));
+await sleep(1_000);
 const cpu = process.cpuUsage(cpuBefore);
 const elapsedS = (Date.now() - started) / 1000;
 const reported = reply<DashboardReport>('report');

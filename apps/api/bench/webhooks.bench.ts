@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { createAclStore } from '@twinwire/db/acl-store';
 import { createTestDatabase, startTestPostgres, type TestDatabase } from '@twinwire/db/testing';
+import { waitUntil } from '@twinwire/testing/wait-until';
 import Fastify from 'fastify';
 import { buildApp } from '../src/app.ts';
 import { readApiConfig } from '../src/config.ts';
@@ -75,13 +76,16 @@ async function run(
       jwtSecret: JWT_SECRET,
     });
     await app.ready();
-    for (;;) {
-      const pending = await database.pool.query<{ n: number }>(
-        `SELECT count(*)::int AS n FROM webhook_outbox WHERE status <> 'delivered'`,
-      );
-      if ((pending.rows[0]?.n ?? 1) === 0) break;
-      await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    await waitUntil(
+      'every webhook event to be delivered',
+      async () => {
+        const pending = await database.pool.query<{ n: number }>(
+          `SELECT count(*)::int AS n FROM webhook_outbox WHERE status <> 'delivered'`,
+        );
+        return (pending.rows[0]?.n ?? 1) === 0;
+      },
+      { timeoutMs: 600_000 },
+    );
     const seconds = (performance.now() - started) / 1000;
     await app.close();
     return {

@@ -2,12 +2,12 @@
 // on one database, devices crossing a rule's threshold through every ingest point at once
 // (MQTT to either broker, the device WebSocket of either API), and each alarm raised and
 // cleared exactly once: one row, one alarms/{deviceId} message, one webhook event per transition.
-import { issueDeviceCredential } from '@twinwire/db/device-credentials';
-import { devices } from '@twinwire/db/schema';
 import { createTestDatabase, type TestDatabase } from '@twinwire/db/testing';
 import { createUser } from '@twinwire/db/users';
 import type { AlarmEvent } from '@twinwire/schemas/alarms';
 import { telemetryTopic } from '@twinwire/schemas/topics';
+import { provisionDevices } from '@twinwire/testing/provision';
+import { createServiceSecret } from '@twinwire/testing/service-secret';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { afterAll, beforeAll, expect, inject, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -20,7 +20,7 @@ import {
 } from './helpers/spawn-process.ts';
 import { WebhookReceiver } from './helpers/webhook-receiver.ts';
 
-const SERVICE_SECRET = 'alarms-processes-service-secret-0123456789';
+const SERVICE_SECRET = createServiceSecret();
 const WEBHOOK_SECRET = 'alarms-processes-webhook-secret';
 const VIEWER = { username: 'watcher', password: 'watcher-password-0123' };
 const DEVICE_COUNT = 6;
@@ -131,10 +131,7 @@ async function mqttClient(url: string, options: IClientOptions): Promise<MqttCli
 it('two brokers and two APIs on one database raise and clear each alarm exactly once', async () => {
   const { pool, db } = database;
   const ids = Array.from({ length: DEVICE_COUNT }, (_, index) => `proc-${index}`);
-  await db.insert(devices).values(ids.map((id) => ({ id, name: id })));
-  const secrets = await Promise.all(
-    ids.map(async (id) => (await issueDeviceCredential(db, id)).secret),
-  );
+  const secrets = (await provisionDevices(db, ids)).map((device) => device.secret);
   await createUser(db, { ...VIEWER, role: 'viewer' });
   // Written before the processes start, so each has the rule from its first load.
   await pool.query(

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { deviceCredentials, devices, telemetry } from '@twinwire/db/schema';
 import {
   commandAckTopic,
@@ -223,7 +224,7 @@ describe('/ws/device last seen', () => {
     };
     await expect.poll(lastSeen).toBeGreaterThan(0);
     const atConnect = await lastSeen();
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    await sleep(20);
     socket.send(JSON.stringify({ type: 'telemetry', id: 'seen-1', reading: reading(1, { t: 1 }) }));
     await frames.next((frame) => frame.id === 'seen-1');
     await expect.poll(lastSeen).toBeGreaterThan(atConnect);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { telemetryTopic } from '@twinwire/schemas/topics';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -128,7 +129,7 @@ describe('/ws/live subscriptions', () => {
       for (let seq = stored; seq < total; seq += 1)
         await device.publishAsync(topic, JSON.stringify(reading(seq)), { qos: 1 });
     })();
-    await new Promise((resolve) => setTimeout(resolve, 30));
+    await sleep(30);
     socket.send(
       JSON.stringify({ type: 'subscribe', id: 'seam', filter: topic, history: { limit: 1000 } }),
     );

@@ -1,5 +1,6 @@
 // User administration (admin only): list, create, change role, disable, reset password; every
 // change ends the user's older access tokens at once.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApi, type TestApi } from './helpers/build-app.ts';
 
@@ -95,7 +96,7 @@ describe('changing users', () => {
       .json<{ items: User[] }>()
       .items.find((each) => each.username === 'bo');
     // Tokens carry whole seconds: a change in the next second ends this one.
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await sleep(1100);
     const changed = await api.call('PATCH', `/users/${user?.id ?? ''}`, admin, {
       role: 'operator',
     });
@@ -112,7 +113,7 @@ describe('changing users', () => {
   it('disables a user (no sign-in, sessions end) and enables them again', async () => {
     const user = await create('cy', 'operator');
     const session = (await login('cy', 'pw-of-cy-123')).json<Session>();
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await sleep(1100);
     const disabled = await api.call('PATCH', `/users/${user.id}`, admin, { disabled: true });
     expect(disabled.json<User>()).toMatchObject({ disabled: true });
     expect((await login('cy', 'pw-of-cy-123')).statusCode).toBe(401);
@@ -130,7 +131,7 @@ describe('changing users', () => {
   it('resets a password: the old one and the old sessions stop working', async () => {
     const user = await create('dee', 'viewer');
     const session = (await login('dee', 'pw-of-dee-123')).json<Session>();
-    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await sleep(1100);
     const reset = await api.call('POST', `/users/${user.id}/password`, admin, {
       password: 'the-new-password',
     });

@@ -4,10 +4,10 @@
  * committed rows/s and publish→PUBACK latency, with every acknowledged reading counted
  * back in the table. Then QoS 0 at a fixed offered rate: rows stored and readings dropped.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import { availableParallelism } from 'node:os';
-import { issueDeviceCredential } from '@twinwire/db/device-credentials';
-import { devices } from '@twinwire/db/schema';
 import { createTestDatabase, type TestDatabase } from '@twinwire/db/testing';
+import { provisionDevice } from '@twinwire/testing/provision';
 import { loopbackBrokerEnv } from '../src/config.ts';
 import { connectFleet } from './clients.ts';
 import { closeLeanFleet, describeFailures, LeanDevice } from './lean-device.ts';
@@ -139,12 +139,7 @@ export async function benchIngest(
 
 async function provisionProductionDevices(database: TestDatabase, count: number) {
   const ids = deviceIds('scrypt', count);
-  return Promise.all(
-    ids.map(async (id) => {
-      await database.db.insert(devices).values({ id, name: id });
-      return { id, secret: (await issueDeviceCredential(database.db, id)).secret };
-    }),
-  );
+  return Promise.all(ids.map((id) => provisionDevice(database.db, id)));
 }
 
 /** First connects of devices whose credentials use production scrypt, all at once. */
@@ -187,7 +182,7 @@ async function addAlarmRules(database: TestDatabase, count: number): Promise<voi
     [count],
   );
   // The broker reloads its rules on NOTIFY; the bench cannot ask it when it has.
-  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  await sleep(2_000);
 }
 
 async function countRows(database: TestDatabase): Promise<number> {

@@ -12,10 +12,10 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { once } from 'node:events';
 import { connect, type Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { issueDeviceCredential } from '@twinwire/db/device-credentials';
 import { deviceCredentials, devices } from '@twinwire/db/schema';
 import { generateSecret, hashDeviceSecret } from '@twinwire/db/secrets';
 import { createTestDatabase } from '@twinwire/db/testing';
+import { provisionDevices } from '@twinwire/testing/provision';
 import mqttPacket from 'mqtt-packet';
 import { loopbackBrokerEnv } from '../src/config.ts';
 import { deviceIds } from './provision.ts';
@@ -96,14 +96,10 @@ export async function benchLoginFlood(
   try {
     progress(`login flood: issuing ${options.devices} device secrets (salted SHA-256, as issued)`);
     const valid = deviceIds('valid', options.devices);
-    await database.db.insert(devices).values(valid.map((id) => ({ id, name: id })));
     const secrets = new Map<string, string>();
     for (let start = 0; start < valid.length; start += 20) {
-      await Promise.all(
-        valid.slice(start, start + 20).map(async (id) => {
-          secrets.set(id, (await issueDeviceCredential(database.db, id)).secret);
-        }),
-      );
+      for (const device of await provisionDevices(database.db, valid.slice(start, start + 20)))
+        secrets.set(device.id, device.secret);
     }
     // Flood targets hold ten credentials each, all hashed as production hashes them (of a
     // secret nobody sends): a wrong secret naming one of them costs one real verification.

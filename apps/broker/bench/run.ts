@@ -10,9 +10,9 @@
  * prints the heap per connection by kind of object.
  * Targets are reported as met or missed; a missed target never fails the run.
  */
-import { randomBytes } from 'node:crypto';
 import { availableParallelism, loadavg } from 'node:os';
 import { startTestPostgres } from '@twinwire/db/testing';
+import { createServiceSecret } from '@twinwire/testing/service-secret';
 import { benchAlarmRules } from './alarm-rules.ts';
 import { benchFanOut } from './fan-out.ts';
 import { benchIdleConnections } from './idle-connections.ts';
@@ -25,7 +25,7 @@ import { progress } from './stats.ts';
 const quick = process.env.QUICK === '1' || process.argv.includes('--quick');
 const cpuProfileDir = process.env.BENCH_CPU_PROF || undefined;
 const only = process.env.BENCH_ONLY?.split(',');
-const serviceSecret = randomBytes(24).toString('base64url');
+const serviceSecret = createServiceSecret();
 
 const sizes = quick
   ? {

@@ -108,7 +108,11 @@ export function progress(message: string): void {
   process.stderr.write(`broker bench [${elapsed}s] ${message}\n`);
 }
 
-/** Polls `done` every 20 ms until it holds or `timeoutMs` passes; says which. */
+/**
+ * Polls `done` every 20 ms until it holds or `timeoutMs` passes; says which. Unlike
+ * `@twinwire/testing/wait-until`, a timeout is a result here, not a failure: the bench goes
+ * on and reports what did arrive.
+ */
 export async function waitUntil(done: () => boolean, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (!done()) {

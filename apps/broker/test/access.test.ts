@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { revokeDeviceCredential } from '@twinwire/db/device-credentials';
 import { aclRules, deviceCredentials, devices } from '@twinwire/db/schema';
 import { eq } from 'drizzle-orm';
@@ -111,7 +112,7 @@ describe('rules from PostgreSQL, hot-reloaded', () => {
       .toEqual([128]);
 
     await client.publishAsync(`devices/${id}/telemetry`, reading(2), { qos: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     expect(delivered.filter((line) => line.startsWith(`devices/${id}/telemetry `))).toHaveLength(1);
   });
 

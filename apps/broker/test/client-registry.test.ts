@@ -1,6 +1,7 @@
 // The broker's rows in the client registry (mqtt_clients): what it records for real clients
 // (mqtt.js over TCP and WebSocket, Debian's mosquitto_sub), what a disconnect leaves, queue
 // counts, batched writes, and the operator actions that reach it through NOTIFY.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execFileSync, spawn } from 'node:child_process';
 import { createDb, type DbClient } from '@twinwire/db/client';
 import { listClients, readClient } from '@twinwire/db/client-queries';
@@ -228,7 +229,7 @@ describe('operator actions through NOTIFY mqtt_client_actions', () => {
       brokerId: 'some-other-broker',
       connectedAt: Date.now(),
     });
-    await new Promise((resolve) => setTimeout(resolve, 500));
+    await sleep(500);
     expect(await client('reg-other')).toMatchObject({ state: 'connected' });
   });
 
@@ -261,7 +262,7 @@ describe('operator actions through NOTIFY mqtt_client_actions', () => {
     );
     expect(sessionPresent).toBe(false);
     await api.publishAsync('devices/reg-clear/commands/y', '{"id":"2","args":{}}', { qos: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     expect(received).toEqual([]);
     await back.endAsync();
   });

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { createUser } from '@twinwire/db/users';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICE_SECRET, startBroker, type TestBroker } from './helpers/start-broker.ts';
@@ -62,7 +63,7 @@ describe('device authentication', () => {
         password: SERVICE_SECRET,
       }),
     ).toBe(2);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     expect(rightful.connected).toBe(true);
     await rightful.publishAsync(
       'devices/sensor-a/telemetry',

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, expect, it } from 'vitest';
 import { startBroker, type TestBroker } from './helpers/start-broker.ts';
 
@@ -30,7 +31,7 @@ it('holds the PUBACK while the commit cannot happen, and sends it once the row i
   const publish = client.publishAsync('devices/held/telemetry', reading(1), { qos: 1 }).then(() => {
     acknowledged = true;
   });
-  await new Promise((resolve) => setTimeout(resolve, 300));
+  await sleep(300);
   expect(acknowledged).toBe(false);
 
   await locker.query('COMMIT');
@@ -53,7 +54,7 @@ it('makes QoS 1 publishers wait through a database outage, then stores every rea
   const during = Array.from({ length: 20 }, (_, i) =>
     client.publishAsync('devices/patient/telemetry', reading(i + 1), { qos: 1 }),
   );
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  await sleep(500);
   expect(harness.broker.writer.stats().committed).toBe(1);
   expect(client.connected).toBe(true);
 

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { IClientOptions, IPublishPacket, MqttClient } from 'mqtt';
 import type mqttPacket from 'mqtt-packet';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -170,7 +171,7 @@ describe('subscription options', () => {
     await other.subscribeAsync('devices/nl/commands/+', { qos: 1 });
     await both.publishAsync('devices/nl/commands/x', 'mine', { qos: 1 });
     await expect.poll(() => toOther.length).toBe(1);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     expect(toBoth).toEqual([]);
   });
 
@@ -194,7 +195,7 @@ describe('subscription options', () => {
       const seen = messages(client);
       await client.subscribeAsync('devices/rh/commands/+', { qos: 1, rh });
       await client.subscribeAsync('devices/rh/commands/+', { qos: 1, rh });
-      await new Promise((resolve) => setTimeout(resolve, 150));
+      await sleep(150);
       counts.push(seen.length);
     }
     expect(counts).toEqual([2, 1, 0]);
@@ -327,7 +328,7 @@ describe('request/response', () => {
     });
     // mqtt.js rejects a PUBACK with a failure reason code: 0x87, the ACL's answer.
     expect(await answered).toMatchObject({ code: 0x87 });
-    await new Promise((resolve) => setTimeout(resolve, 150));
+    await sleep(150);
     expect(leaked).toEqual([]);
   });
 });

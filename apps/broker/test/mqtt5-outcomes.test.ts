@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type mqttPacket from 'mqtt-packet';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { publishPacket, rawClient, type RawClient } from './helpers/raw-client.ts';
@@ -187,7 +188,7 @@ describe('the database away', () => {
           messageId: 1,
         }),
       );
-      await new Promise((resolve) => setTimeout(resolve, 1_500));
+      await sleep(1_500);
       expect(client.received.some((p) => p.cmd === 'puback')).toBe(false);
       await outage.outage?.restore();
       const puback = await client.next<mqttPacket.IPubackPacket>((p) => p.cmd === 'puback');

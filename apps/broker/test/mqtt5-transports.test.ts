@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { tlsFixtures } from '@twinwire/testing/tls-fixtures';
 import mqtt, { type IClientOptions, type IPublishPacket, type MqttClient } from 'mqtt';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICE_SECRET, startBroker, type TestBroker } from './helpers/start-broker.ts';
@@ -7,14 +7,12 @@ import { SERVICE_SECRET, startBroker, type TestBroker } from './helpers/start-br
 // MQTT 5.0 and 3.1.1 on every listener, side by side: TCP, TLS, and WebSocket at /mqtt
 // (subprotocol `mqtt` [MQTT-6.0.0-3]).
 
-const fixture = (name: string) => fileURLToPath(new URL(`fixtures/tls/${name}`, import.meta.url));
-
 let harness: TestBroker;
 const clients: MqttClient[] = [];
 beforeAll(async () => {
   harness = await startBroker({
-    TLS_CERT: fixture('server.pem'),
-    TLS_KEY: fixture('server-key.pem'),
+    TLS_CERT: tlsFixtures.cert,
+    TLS_KEY: tlsFixtures.key,
   });
 });
 afterAll(() => harness.close());
@@ -37,7 +35,7 @@ async function connectOver(transport: Transport, options: IClientOptions): Promi
     connectTimeout: 5_000,
     username: 'service',
     password: SERVICE_SECRET,
-    ca: readFileSync(fixture('ca.pem')),
+    ca: readFileSync(tlsFixtures.ca),
     ...options,
   });
   clients.push(client);

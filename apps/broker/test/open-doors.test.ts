@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { once } from 'node:events';
 import { connect as connectTcp } from 'node:net';
 import { createUser } from '@twinwire/db/users';
@@ -68,7 +69,7 @@ describe('a session belongs to the principal that created it', () => {
       0x85,
     );
     expect(await refusal(harness.mqttUrl, { clientId: 'shared-laptop' })).toBe(2);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sleep(100);
     expect(rightful.connected).toBe(true);
     await rightful.subscribeAsync('devices/sensor-1/telemetry');
   });

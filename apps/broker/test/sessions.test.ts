@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { devices } from '@twinwire/db/schema';
 import { eq } from 'drizzle-orm';
 import type { MqttClient } from 'mqtt';
@@ -92,7 +93,7 @@ describe('presence', () => {
       .select()
       .from(devices)
       .where(eq(devices.id, 'presence-seen'));
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await sleep(50);
     await device.publishAsync(
       'devices/presence-seen/telemetry',
       JSON.stringify({ ts: Date.now(), seq: 1, metrics: { t: 1 } }),

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { IPublishPacket, MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rawClient } from './helpers/raw-client.ts';
@@ -90,7 +91,7 @@ describe('shared subscriptions on one broker', () => {
     await expect.poll(() => [byTwo.length, byZero.length]).toEqual([1, 1]);
     expect(byTwo[0]?.qos).toBe(2);
     expect(byZero[0]?.qos).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await sleep(200);
     expect([byTwo.length, byZero.length]).toEqual([1, 1]);
   });
 
@@ -178,7 +179,7 @@ describe('shared subscriptions on one broker', () => {
       { username: 'service', password: SERVICE_SECRET, protocolVersion: 5, ...persistent },
       (client) => client.on('message', (_topic, payload) => returned.push(payload.toString())),
     );
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await sleep(300);
     expect(returned).toEqual([]);
   });
 

@@ -1,11 +1,10 @@
 import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { tlsFixtures } from '@twinwire/testing/tls-fixtures';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startBroker, type TestBroker } from './helpers/start-broker.ts';
 
-const fixture = (name: string) => fileURLToPath(new URL(`fixtures/tls/${name}`, import.meta.url));
-const ca = readFileSync(fixture('ca.pem'));
+const ca = readFileSync(tlsFixtures.ca);
 
 function connectTls(port: number, options: mqtt.IClientOptions): Promise<mqtt.MqttClient | Error> {
   const client = mqtt.connect(`mqtts://127.0.0.1:${port}`, {
@@ -32,8 +31,8 @@ describe('MQTT over TLS with device passwords', () => {
   let harness: TestBroker;
   beforeAll(async () => {
     harness = await startBroker({
-      TLS_CERT: fixture('server.pem'),
-      TLS_KEY: fixture('server-key.pem'),
+      TLS_CERT: tlsFixtures.cert,
+      TLS_KEY: tlsFixtures.key,
     });
   });
   afterAll(() => harness.close());
@@ -74,9 +73,9 @@ describe('MQTT over TLS with required client certificates', () => {
   let harness: TestBroker;
   beforeAll(async () => {
     harness = await startBroker({
-      TLS_CERT: fixture('server.pem'),
-      TLS_KEY: fixture('server-key.pem'),
-      TLS_CA: fixture('ca.pem'),
+      TLS_CERT: tlsFixtures.cert,
+      TLS_KEY: tlsFixtures.key,
+      TLS_CA: tlsFixtures.ca,
       TLS_REQUIRE_CLIENT_CERT: 'true',
     });
     await harness.provision('tls-device');
@@ -87,8 +86,8 @@ describe('MQTT over TLS with required client certificates', () => {
   it('maps a certificate signed by TLS_CA to the device named by its CN, without a password', async () => {
     const client = await connectTls(port(), {
       clientId: 'tls-device',
-      cert: readFileSync(fixture('device.pem')),
-      key: readFileSync(fixture('device-key.pem')),
+      cert: readFileSync(tlsFixtures.deviceCert),
+      key: readFileSync(tlsFixtures.deviceKey),
     });
     expect(client).not.toBeInstanceOf(Error);
     if (!(client instanceof Error)) await client.endAsync();
@@ -97,8 +96,8 @@ describe('MQTT over TLS with required client certificates', () => {
   it('refuses a certificate used under another client id with CONNACK 2 [MQTT-3.1.3-8]', async () => {
     const result = await connectTls(port(), {
       clientId: 'someone-else',
-      cert: readFileSync(fixture('device.pem')),
-      key: readFileSync(fixture('device-key.pem')),
+      cert: readFileSync(tlsFixtures.deviceCert),
+      key: readFileSync(tlsFixtures.deviceKey),
     });
     expect((result as Error & { code?: number }).code).toBe(2);
   });
@@ -106,8 +105,8 @@ describe('MQTT over TLS with required client certificates', () => {
   it('refuses the handshake for a certificate from another CA, and for no certificate', async () => {
     for (const credentials of [
       {
-        cert: readFileSync(fixture('foreign-device.pem')),
-        key: readFileSync(fixture('foreign-device-key.pem')),
+        cert: readFileSync(tlsFixtures.foreignDeviceCert),
+        key: readFileSync(tlsFixtures.foreignDeviceKey),
       },
       {},
     ]) {

@@ -2,6 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readFile } from 'node:fs/promises';
 import { dataOf } from '@twinwire/api-client/client';
+import { tlsFixtures } from '@twinwire/testing/tls-fixtures';
+import { waitUntil } from '@twinwire/testing/wait-until';
 import { ApiClient } from '../src/api/api-client.ts';
 import { MqttDevice } from '../src/devices/mqtt-device.ts';
 import type { VirtualDevice } from '../src/devices/virtual-device.ts';
@@ -13,7 +15,7 @@ import { startFaultProxy } from '../src/proxy/fault-proxy.ts';
 import { deviceSocketUrl, endpointOf, throughProxy } from '../src/run/targets.ts';
 import { startDeliveryMonitor } from '../src/verify/delivery-monitor.ts';
 import { verifyFleet } from '../src/verify/verify-fleet.ts';
-import { rowsPerDevice, startTestTwinwire, tlsFixtures, type TestTwinwire } from './helpers.ts';
+import { rowsPerDevice, startTestTwinwire, type TestTwinwire } from './helpers.ts';
 
 let twinwire: TestTwinwire;
 beforeAll(async () => {
@@ -22,14 +24,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await twinwire.close();
 });
-
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await sleep(20);
-  }
-}
 
 function sendOne(device: VirtualDevice): number {
   const ts = Date.now();
@@ -68,7 +62,7 @@ describe('the building blocks against a real Twinwire', () => {
       }),
     ];
     for (const device of devices) device.start();
-    await until(() => devices.every((device) => device.connected));
+    await waitUntil('every device to connect', () => devices.every((device) => device.connected));
     const api = await ApiClient.login(twinwire.platform.urls.api, twinwire.admin);
     for (const device of devices) {
       const answer = await dataOf(
@@ -100,7 +94,7 @@ describe('the building blocks against a real Twinwire', () => {
     });
     device.start();
     sendOne(device);
-    await until(() => device.pending() === 0);
+    await waitUntil("the device's readings to be acknowledged", () => device.pending() === 0);
     await device.stop();
     expect(device.ledger.ackedTotal).toBe(1);
     expect((await rowsPerDevice(twinwire.database, [device.deviceId])).get(device.deviceId)).toBe(
@@ -131,13 +125,13 @@ describe('the building blocks against a real Twinwire', () => {
     });
     try {
       device.start();
-      await until(() => device.connected);
+      await waitUntil('the device to connect', () => device.connected);
       const seq = sendOne(device);
       // The frame reaches the API after 600 ms; its ack would be back at about 1200 ms.
       await sleep(950);
       proxy.setFaults({ latencyMs: 0 });
       void proxy.outage(50);
-      await until(() => device.pending() === 0);
+      await waitUntil("the device's readings to be acknowledged", () => device.pending() === 0);
       await device.stop();
       await monitor.settle();
       expect(device.ledger.transmissionsOf(seq)).toBe(2);

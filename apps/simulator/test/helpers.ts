@@ -1,5 +1,6 @@
 import { createTestDatabase, type TestDatabase } from '@twinwire/db/testing';
 import { startPlatform, type Platform } from '@twinwire/platform/start-platform';
+import { tlsFixtures } from '@twinwire/testing/tls-fixtures';
 import { inject } from 'vitest';
 
 export interface TestTwinwire {
@@ -8,13 +9,6 @@ export interface TestTwinwire {
   admin: { username: string; password: string };
   close(): Promise<void>;
 }
-
-const fixture = (name: string) => new URL(`./fixtures/tls/${name}`, import.meta.url).pathname;
-export const tlsFixtures = {
-  ca: fixture('ca.pem'),
-  cert: fixture('server.pem'),
-  key: fixture('server-key.pem'),
-};
 
 /** A real Twinwire (broker + API) over a database of its own, on free loopback ports. */
 export async function startTestTwinwire(

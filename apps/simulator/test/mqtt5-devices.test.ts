@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { randomBytes } from 'node:crypto';
 import mqtt from 'mqtt';
 import { commandAckTopic, commandTopic, telemetryTopic } from '@twinwire/schemas/topics';
+import { waitUntil } from '@twinwire/testing/wait-until';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MqttDevice } from '../src/devices/mqtt-device.ts';
 import { createProfile } from '../src/profiles/create-profile.ts';
@@ -25,14 +26,6 @@ afterAll(async () => {
   await twinwire.close();
 });
 
-async function until(condition: () => boolean, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await sleep(20);
-  }
-}
-
 /** Sends `count` readings, one message each, through a v5 device behind a wire tap. */
 async function sendThroughTap(
   target: TestTwinwire,
@@ -44,13 +37,13 @@ async function sendThroughTap(
   const device = new MqttDevice({ url: tap.url, qos: 1, mqttVersion: '5', ...credential! });
   try {
     device.start();
-    await until(() => device.connected);
+    await waitUntil('the device to connect', () => device.connected);
     for (let n = 0; n < count; n++) {
       const ts = Date.now() + n;
       const seq = device.ledger.take(ts);
       device.send([{ ts, seq, metrics: { value: seq } }]);
     }
-    await until(() => device.pending() === 0);
+    await waitUntil("the device's readings to be acknowledged", () => device.pending() === 0);
   } finally {
     await device.stop();
     await tap.close();
@@ -105,14 +98,17 @@ describe('an MQTT 5 simulated device', () => {
     };
     try {
       device.start();
-      await until(() => device.connected);
+      await waitUntil('the device to connect', () => device.connected);
       send(3);
       await sleep(50);
       void proxy.outage(50);
       // The new connection starts without aliases: the resent PUBLISHes set one up again.
-      await until(() => device.counters.connects === 2 && device.pending() === 0);
+      await waitUntil(
+        'a second connection and every reading acknowledged',
+        () => device.counters.connects === 2 && device.pending() === 0,
+      );
       send(2);
-      await until(() => device.pending() === 0);
+      await waitUntil("the device's readings to be acknowledged", () => device.pending() === 0);
     } finally {
       await device.stop();
       await proxy.close();
@@ -172,7 +168,7 @@ describe('an MQTT 5 simulated device', () => {
       await caller.subscribeAsync(`devices/${deviceId}/commands/+/ack`, { qos: 1 });
       device.start();
       // A command published before the device's SUBACK would find no subscriber.
-      await until(() => device.listeningForCommands);
+      await waitUntil('the device to subscribe to its commands', () => device.listeningForCommands);
       // Another topic than the command's own ack topic, so the answer proves where it went;
       // still one the device may publish to (the broker holds responses to its ACL).
       const responseTopic = commandAckTopic(deviceId, 'reply-here');
@@ -181,7 +177,7 @@ describe('an MQTT 5 simulated device', () => {
         JSON.stringify({ id: 'cmd-1', args: { value: 22 } }),
         { qos: 1, properties: { responseTopic, correlationData: Buffer.from('corr-1') } },
       );
-      await until(() => answers.length === 1);
+      await waitUntil("the first command's answer", () => answers.length === 1);
       expect(answers[0]).toMatchObject({
         topic: responseTopic,
         ack: { id: 'cmd-1', ok: true, result: { setpoint: 22 } },
@@ -193,7 +189,7 @@ describe('an MQTT 5 simulated device', () => {
         JSON.stringify({ id: 'cmd-2', args: { value: 23 } }),
         { qos: 1 },
       );
-      await until(() => answers.length === 2);
+      await waitUntil("the second command's answer", () => answers.length === 2);
       expect(answers[1]).toMatchObject({
         topic: commandAckTopic(deviceId, 'set_setpoint'),
         ack: { id: 'cmd-2', ok: true, result: { setpoint: 23 } },

@@ -1,6 +1,11 @@
 import { join } from 'node:path';
 import { createTestDatabase, type TestDatabase } from '@twinwire/db/testing';
 import { startPlatform, type Platform } from '@twinwire/platform/start-platform';
+import {
+  provisionDevice,
+  type ProvisionedDevice,
+  type ProvisionOptions,
+} from '@twinwire/testing/provision';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 import { CHROMIUM_ARGS } from './chromium.ts';
@@ -19,6 +24,11 @@ export interface Harness {
     path: string,
     body?: unknown,
   ): Promise<{ status: number; body: T }>;
+  /** A device with one credential, straight in the harness's database. */
+  provision(
+    id: string,
+    options?: Pick<ProvisionOptions, 'name' | 'tags'>,
+  ): Promise<ProvisionedDevice>;
   /** Uncaught exceptions in the page: a working UI has none. */
   pageErrors: string[];
   /** Full-page PNG under .reports/screenshots, to look at after the run. */
@@ -112,6 +122,7 @@ export async function startHarness(
       site,
       page,
       api,
+      provision: (id, provisionOptions) => provisionDevice(database.db, id, provisionOptions),
       pageErrors,
       screenshot: async (name) => {
         await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: true });

@@ -4,10 +4,11 @@ import type { AddressInfo } from 'node:net';
 import { createBroker, type Broker } from '@twinwire/broker/broker';
 import { loopbackBrokerEnv, readBrokerConfig } from '@twinwire/broker/config';
 import { createAclStore } from '@twinwire/db/acl-store';
-import { issueDeviceCredential } from '@twinwire/db/device-credentials';
-import { devices, type UserRole } from '@twinwire/db/schema';
+import type { UserRole } from '@twinwire/db/schema';
 import { createTestDatabase, type TestDatabase } from '@twinwire/db/testing';
 import { createUser } from '@twinwire/db/users';
+import { provisionDevice } from '@twinwire/testing/provision';
+import { createServiceSecret } from '@twinwire/testing/service-secret';
 import type { FastifyInstance } from 'fastify';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import pino from 'pino';
@@ -18,7 +19,7 @@ import { createBrokerLink } from '../../src/broker-link.ts';
 import { readApiConfig } from '../../src/config.ts';
 import type { LiveOptions } from '../../src/live/live-routes.ts';
 
-export const SERVICE_SECRET = 'test-service-secret-0123456789';
+export const SERVICE_SECRET = createServiceSecret();
 const JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
 export const ALLOWED_ORIGIN = 'http://localhost:5173';
 
@@ -133,8 +134,7 @@ export async function startStack(
       return response.json<{ accessToken: string }>().accessToken;
     },
     async provision(deviceId = uniqueId('device')) {
-      await database.db.insert(devices).values({ id: deviceId, name: deviceId });
-      return { deviceId, secret: (await issueDeviceCredential(database.db, deviceId)).secret };
+      return { deviceId, secret: (await provisionDevice(database.db, deviceId)).secret };
     },
     mqtt(clientOptions) {
       const client = mqtt.connect(mqttUrl, {

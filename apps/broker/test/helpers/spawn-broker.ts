@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
+import { createServiceSecret } from '@twinwire/testing/service-secret';
 import { BrokerEnv, type BrokerConfig } from '../../src/config.ts';
 
 /** The service principal's password every spawned broker is given unless a test overrides it. */
-export const SERVICE_SECRET = 'process-test-service-secret-0123456789';
+export const SERVICE_SECRET = createServiceSecret();
 
 const appDir = fileURLToPath(new URL('../..', import.meta.url));
 

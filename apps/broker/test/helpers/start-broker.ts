@@ -1,15 +1,15 @@
 import { createDb, type DbClient } from '@twinwire/db/client';
-import { issueDeviceCredential } from '@twinwire/db/device-credentials';
 import { startOutageProxy, type OutageProxy } from '@twinwire/db/testing/outage-proxy';
-import { devices } from '@twinwire/db/schema';
 import { createTestDatabase, type TestDatabase } from '@twinwire/db/testing';
+import { provisionDevice } from '@twinwire/testing/provision';
+import { createServiceSecret } from '@twinwire/testing/service-secret';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import pino from 'pino';
 import { inject } from 'vitest';
 import { createBroker, type Broker } from '../../src/broker.ts';
 import { loopbackBrokerEnv, readBrokerConfig, type BrokerConfig } from '../../src/config.ts';
 
-export const SERVICE_SECRET = 'test-service-secret-0123456789';
+export const SERVICE_SECRET = createServiceSecret();
 
 export interface TestBroker {
   broker: Broker;
@@ -81,11 +81,7 @@ export async function startBroker(
     mqttUrl,
     wsUrl,
     async provision(deviceId) {
-      await database.db
-        .insert(devices)
-        .values({ id: deviceId, name: deviceId })
-        .onConflictDoNothing();
-      return (await issueDeviceCredential(database.db, deviceId)).secret;
+      return (await provisionDevice(database.db, deviceId, { existing: 'keep' })).secret;
     },
     connect({ transport = 'tcp', ...clientOptions }, beforeConnect) {
       const client = mqtt.connect(transport === 'ws' ? wsUrl : mqttUrl, {

@@ -4,9 +4,9 @@
 // by the other once the publisher's credential is revoked.
 import { revokeDeviceCredential } from '@twinwire/db/device-credentials';
 import { deleteDevice } from '@twinwire/db/device-deletion';
-import { issueDeviceCredential } from '@twinwire/db/device-credentials';
-import { aclRules, deviceCredentials, devices } from '@twinwire/db/schema';
+import { aclRules, deviceCredentials } from '@twinwire/db/schema';
 import type { TestDatabase } from '@twinwire/db/testing';
+import { provisionDevice } from '@twinwire/testing/provision';
 import { eq } from 'drizzle-orm';
 import type { MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -99,8 +99,7 @@ describe.runIf(redisServer)('revocation in a cluster of two brokers', () => {
       )
       .toBe(2);
 
-    await database.db.insert(devices).values({ id: device.id, name: device.id });
-    const secret = (await issueDeviceCredential(database.db, device.id)).secret;
+    const { secret } = await provisionDevice(database.db, device.id);
     const queued: string[] = [];
     let sessionPresent: boolean | undefined;
     await track(

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { issueDeviceCredential } from '@twinwire/db/device-credentials';
-import { devices } from '@twinwire/db/schema';
 import { createTestDatabase, type TestDatabase } from '@twinwire/db/testing';
+import { provisionDevices as provisionWithCredentials } from '@twinwire/testing/provision';
+import { waitUntil } from '@twinwire/testing/wait-until';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import { inject } from 'vitest';
 import { SERVICE_SECRET } from '../helpers/spawn-broker.ts';
@@ -29,14 +28,8 @@ export async function provisionDevices(
 ): Promise<Device[]> {
   const token = randomBytes(4).toString('hex');
   const ids = Array.from({ length: count }, (_, index) => `${name}-${token}-${index}`);
-  await database.db.insert(devices).values(ids.map((id) => ({ id, name: id })));
-  return Promise.all(
-    ids.map(async (id) => ({
-      id,
-      secret: (await issueDeviceCredential(database.db, id)).secret,
-      topic: `devices/${id}/telemetry`,
-    })),
-  );
+  const provisioned = await provisionWithCredentials(database.db, ids);
+  return provisioned.map(({ id, secret }) => ({ id, secret, topic: `devices/${id}/telemetry` }));
 }
 
 /** Timestamps a little in the past, inside the acceptance window, one per seq. */
@@ -113,11 +106,10 @@ export function connectService(
 
 /** Resolves when every byte handed to the client's socket has been written to the kernel. */
 export async function drained(client: MqttClient, timeoutMs = 5_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (client.stream.writableLength > 0) {
-    if (Date.now() > deadline) throw new Error('client socket did not drain');
-    await sleep(5);
-  }
+  await waitUntil('the client socket to drain', () => client.stream.writableLength === 0, {
+    timeoutMs,
+    intervalMs: 5,
+  });
 }
 
 /** Resolves with the first message on `topic` the client receives. */

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createInterface } from 'node:readline';
@@ -131,7 +132,7 @@ describe.runIf(redisServer)('shared subscriptions across a cluster of two broker
 
       await expect.poll(() => consumers.flat().length, { timeout: 60_000 }).toBe(10_000);
       // Nothing more arrives: a second delivery would come within the same moments.
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      await sleep(1_000);
       expect(consumers.flat().length).toBe(10_000);
       expect(consumers.flat().sort()).toEqual(everyMessage(2, 5_000));
       for (const received of consumers) expect(received.length).toBeGreaterThan(0);

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import { LatencyRecorder, num, pool, ratioText } from './stats.ts';
 
@@ -52,7 +53,7 @@ describe('pool', () => {
     const results = await pool(20, 3, async (i) => {
       active += 1;
       peak = Math.max(peak, active);
-      await new Promise((resolve) => setTimeout(resolve, 1));
+      await sleep(1);
       active -= 1;
       return i * 2;
     });

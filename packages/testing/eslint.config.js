@@ -1,0 +1,3 @@
+import { twinwireConfig } from '@twinwire/eslint-config';
+
+export default twinwireConfig(import.meta.dirname);

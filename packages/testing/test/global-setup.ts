@@ -1,0 +1,1 @@
+export { provideTestPostgres as default } from '@twinwire/db/testing';
