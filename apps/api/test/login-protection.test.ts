@@ -1,11 +1,11 @@
 // Failed sign-ins cannot starve real ones (issue #13.2): the API's login route and the
-// /ws/device upgrade share the failed-login throttle and the bounded hash gate.
+// /ws/device upgrade share the failed-login throttle and the bounded hash gate (the upgrade,
+// which needs a broker, is tested in apps/platform/test/login-protection.test.ts).
 import { randomBytes } from 'node:crypto';
 import { users } from '@twinwire/db/schema';
 import { createUser } from '@twinwire/db/users';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApi, type TestApi } from './helpers/build-app.ts';
-import { startStack, type Stack } from './helpers/with-broker.ts';
 
 const throttled = {
   LOGIN_THROTTLE: 'true',
@@ -73,29 +73,4 @@ describe('/api/v1/auth/login hash gate', () => {
     const busy = answers.find((answer) => answer.statusCode === 503);
     expect(busy?.json()).toMatchObject({ code: 'TWW_SERVER_BUSY' });
   }, 60_000);
-});
-
-describe('/ws/device throttle', () => {
-  let stack: Stack;
-  beforeAll(async () => {
-    stack = await startStack({ env: throttled });
-  });
-  afterAll(() => stack.close());
-
-  const basic = (deviceId: string, secret: string) => ({
-    authorization: `Basic ${Buffer.from(`${deviceId}:${secret}`).toString('base64')}`,
-  });
-
-  it('refuses the upgrade with 429 after repeated failures, before the 101, until the ban expires', async () => {
-    const { deviceId, secret } = await stack.provision();
-    for (let i = 0; i < 3; i++)
-      expect(await stack.upgradeStatus('/ws/device', basic(deviceId, `wrong-${i}`))).toBe(401);
-    expect(await stack.upgradeStatus('/ws/device', basic(deviceId, secret))).toBe(429);
-    await expect
-      .poll(() => stack.upgradeStatus('/ws/device', basic(deviceId, secret)), {
-        timeout: 10_000,
-        interval: 250,
-      })
-      .toBe(101);
-  });
 });

@@ -1,11 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { buildApp } from '@twinwire/api/app';
+import { buildApp, type AppDeps } from '@twinwire/api/app';
 import { createBrokerLink } from '@twinwire/api/broker-link';
 import { readApiConfig } from '@twinwire/api/config';
-import { createBroker } from '@twinwire/broker/broker';
+import { createBroker, type Broker } from '@twinwire/broker/broker';
 import { loopbackBrokerEnv, readBrokerConfig } from '@twinwire/broker/config';
 import { createAclStore } from '@twinwire/db/acl-store';
+import type { DbClient } from '@twinwire/db/client';
 import { openDatabase } from '@twinwire/db/open-database';
 import { countUsers, createUser } from '@twinwire/db/users';
 import pino, { type Level } from 'pino';
@@ -14,22 +15,38 @@ export interface PlatformOptions {
   /** Any PostgreSQL; unset: the embedded one under `dataDir` (default `.data/`). */
   databaseUrl?: string;
   dataDir?: string;
+  /**
+   * An open, migrated database to run on instead (`databaseUrl` and `dataDir` are then
+   * ignored); the platform leaves it open on `close()`, for its owner to close.
+   */
+  database?: { client: DbClient; url: string };
   /** Address every listener binds to. Default 127.0.0.1. */
   host?: string;
   /** 0 (the default for each) takes a free port. */
   ports?: { mqtt?: number; mqttWs?: number; brokerHttp?: number; api?: number };
   /** MQTT over TLS on `ports.mqttTls` (default free) when given: PEM file paths. */
   tls?: { cert: string; key: string; ca?: string; port?: number };
-  /** Created when the database has no user yet. Default: `admin` with a random password. */
-  admin?: { username: string; password: string };
+  /**
+   * Created when the database has no user yet. Default: `admin` with a random password;
+   * `false`: none (the caller creates its users).
+   */
+  admin?: { username: string; password: string } | false;
   /** Browser origins the API accepts (REST CORS and WebSocket upgrades). */
   corsOrigins?: string[];
   /** Extra broker environment, e.g. `{ MQTT_MAX_PUBLISH_RATE: '0' }` for load tests. */
   brokerEnv?: Record<string, string>;
-  /** Extra API environment. */
+  /** Extra API environment, e.g. `{ LOGIN_THROTTLE: 'true' }`. */
   apiEnv?: Record<string, string>;
+  /** API settings that are no environment: live-stream buffers, timers. */
+  apiOptions?: Pick<AppDeps, 'live' | 'deviceSocket' | 'exportBatchRows' | 'clientActionTimeoutMs'>;
+  /** The broker link's service credential. Default: a fresh random one. */
+  serviceSecret?: string;
+  /** Signs the API's access tokens. Default: a fresh random one. */
+  jwtSecret?: string;
   logLevel?: Level | 'silent';
 }
+
+type ApiApp = Awaited<ReturnType<typeof buildApp>>;
 
 export interface PlatformUrls {
   mqtt: string;
@@ -50,6 +67,16 @@ export interface Platform {
   admin?: { username: string; password: string };
   serviceSecret: string;
   databaseUrl: string;
+  /** The API in this process (fastify), listening on `urls.api`: `app.inject()` works. */
+  app: ApiApp;
+  /** The broker in this process. */
+  broker: Broker;
+  /**
+   * Another API replica (its own broker link) on the same broker, database and secrets, as
+   * behind a load balancer; not listening (call `listen` to give it a port). Closed by `close()`.
+   */
+  anotherApi(): Promise<ApiApp>;
+  /** Closes every API replica, the broker, then the database it opened. */
   close(): Promise<void>;
 }
 
@@ -62,13 +89,20 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const host = options.host ?? '127.0.0.1';
   const level = options.logLevel ?? 'silent';
   const log = pino({ name: 'platform', level });
-  const serviceSecret = randomBytes(24).toString('base64url');
-  const database = await openDatabase({
-    url: options.databaseUrl,
-    dataDir: options.dataDir,
-    applicationName: 'twinwire-platform',
-  });
-  const closers: (() => Promise<void>)[] = [() => database.close()];
+  const serviceSecret = options.serviceSecret ?? randomBytes(24).toString('base64url');
+  const jwtSecret = options.jwtSecret ?? randomBytes(32).toString('base64url');
+  const closers: (() => Promise<void>)[] = [];
+  let database: { client: DbClient; url: string };
+  if (options.database) database = options.database;
+  else {
+    const opened = await openDatabase({
+      url: options.databaseUrl,
+      dataDir: options.dataDir,
+      applicationName: 'twinwire-platform',
+    });
+    closers.push(() => opened.close());
+    database = opened;
+  }
   const close = async () => {
     for (const closer of closers.reverse()) await closer();
   };
@@ -101,31 +135,38 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     closers.push(() => broker.close());
 
     const mqttUrl = `mqtt://${host}:${broker.addresses.mqtt}`;
-    const link = createBrokerLink({
-      url: mqttUrl,
-      secret: serviceSecret,
-      log: log.child({ app: 'api-broker-link' }),
+    const apiConfig = readApiConfig({
+      API_HOST: host,
+      API_PORT: String(ports.api ?? 0),
+      MQTT_URL: mqttUrl,
+      SERVICE_SECRET: serviceSecret,
+      CORS_ORIGINS: (options.corsOrigins ?? ['http://localhost:5173']).join(','),
+      LOG_LEVEL: level,
+      ...options.apiEnv,
     });
-    closers.push(() => link.close());
-    await link.ready(10_000);
-    const app = await buildApp({
-      config: readApiConfig({
-        API_HOST: host,
-        API_PORT: String(ports.api ?? 0),
-        MQTT_URL: mqttUrl,
-        SERVICE_SECRET: serviceSecret,
-        CORS_ORIGINS: (options.corsOrigins ?? ['http://localhost:5173']).join(','),
-        LOG_LEVEL: level,
-        ...options.apiEnv,
-      }),
-      db: database.client,
-      databaseUrl: database.url,
-      acl: await createAclStore({ db: database.client.db }),
-      jwtSecret: randomBytes(32).toString('base64url'),
-      log: log.child({ app: 'api' }),
-      broker: link,
-    });
-    closers.push(() => app.close());
+    // One API replica: its own broker link, then the app over it; both closed by `close()`.
+    const startApi = async (): Promise<ApiApp> => {
+      const link = createBrokerLink({
+        url: mqttUrl,
+        secret: serviceSecret,
+        log: log.child({ app: 'api-broker-link' }),
+      });
+      closers.push(() => link.close());
+      await link.ready(10_000);
+      const api = await buildApp({
+        ...options.apiOptions,
+        config: apiConfig,
+        db: database.client,
+        databaseUrl: database.url,
+        acl: await createAclStore({ db: database.client.db }),
+        jwtSecret,
+        log: log.child({ app: 'api' }),
+        broker: link,
+      });
+      closers.push(() => api.close());
+      return api;
+    };
+    const app = await startApi();
     await app.listen({ host, port: ports.api ?? 0 });
     const apiPort = (app.server.address() as AddressInfo).port;
 
@@ -144,6 +185,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       ...(admin ? { admin } : {}),
       serviceSecret,
       databaseUrl: database.url,
+      app,
+      broker,
+      anotherApi: startApi,
       close,
     };
   } catch (error) {
@@ -156,7 +200,7 @@ async function ensureFirstAdmin(
   db: Parameters<typeof countUsers>[0],
   wanted: PlatformOptions['admin'],
 ): Promise<{ username: string; password: string } | undefined> {
-  if ((await countUsers(db)) > 0) return undefined;
+  if (wanted === false || (await countUsers(db)) > 0) return undefined;
   const admin = wanted ?? { username: 'admin', password: randomBytes(12).toString('base64url') };
   await createUser(db, { ...admin, role: 'admin' });
   return admin;

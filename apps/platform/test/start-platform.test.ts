@@ -77,4 +77,18 @@ describe('startPlatform', () => {
       await again.close();
     }
   });
+
+  it('runs on an open database it is given, creates no admin when told not to, and leaves that database open', async () => {
+    const own = await createTestDatabase(inject('postgresUrl'));
+    try {
+      const given = await startPlatform({ database: { client: own, url: own.url }, admin: false });
+      expect(given.admin).toBeUndefined();
+      expect(given.databaseUrl).toBe(own.url);
+      await given.close();
+      const { rows } = await own.pool.query<{ n: number }>('SELECT count(*)::int AS n FROM users');
+      expect(rows).toEqual([{ n: 0 }]);
+    } finally {
+      await own.drop();
+    }
+  });
 });

@@ -3,65 +3,34 @@
  * broker) to 1,000 dashboard sockets on /ws/live, for ~10 s. Prints delivered messages/s and
  * device→dashboard latency (publish time in the reading's ts → frame received).
  *
- *   cd apps/api && pnpm exec tsx bench/fanout.bench.ts [dashboards] [seconds] [rate]
+ *   cd apps/platform && pnpm exec tsx bench/fanout.bench.ts [dashboards] [seconds] [rate]
  *
- * The dashboards run in a child process (bench/dashboards.ts), the broker and the API in this
- * one: "server CPU" is this process's, per delivered frame. On a 2-core machine the two
+ * The dashboards run in a child process (bench/dashboards.ts), the platform (broker and API,
+ * `startPlatform`) in this one: "server CPU" is this process's, per delivered frame. On a 2-core machine the two
  * processes still share the cores.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fork } from 'node:child_process';
-import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { createBroker } from '@twinwire/broker/broker';
-import { loopbackBrokerEnv, readBrokerConfig } from '@twinwire/broker/config';
-import { createAclStore } from '@twinwire/db/acl-store';
 import { createTestDatabase, startTestPostgres } from '@twinwire/db/testing';
-import { createUser } from '@twinwire/db/users';
 import { telemetryTopic } from '@twinwire/schemas/topics';
 import { provisionDevice } from '@twinwire/testing/provision';
-import { createServiceSecret } from '@twinwire/testing/service-secret';
 import mqtt from 'mqtt';
-import pino from 'pino';
-import { buildApp } from '../src/app.ts';
-import { createBrokerLink } from '../src/broker-link.ts';
-import { readApiConfig } from '../src/config.ts';
+import { startPlatform } from '../src/start-platform.ts';
 
 const dashboards = Number(process.argv[2] ?? 1000);
 const seconds = Number(process.argv[3] ?? 10);
 const rate = Number(process.argv[4] ?? 100);
-const SERVICE_SECRET = createServiceSecret();
-const log = pino({ level: 'silent' });
 const round = (value: number) => Math.round(value * 100) / 100;
 
 const postgres = await startTestPostgres(process.env.DATABASE_URL);
 const database = await createTestDatabase(postgres.url);
-const broker = await createBroker({
-  config: readBrokerConfig(loopbackBrokerEnv(SERVICE_SECRET)),
-  db: database,
-  databaseUrl: database.url,
-  log,
-});
-const mqttUrl = `mqtt://127.0.0.1:${broker.addresses.mqtt}`;
-const link = createBrokerLink({ url: mqttUrl, secret: SERVICE_SECRET, log });
-await link.ready();
-const app = await buildApp({
-  config: readApiConfig({ LOG_LEVEL: 'silent', MQTT_URL: mqttUrl, SERVICE_SECRET }),
-  db: database,
-  acl: await createAclStore({ db: database.db }),
-  jwtSecret: 'bench-jwt-secret-0123456789abcdef0123456789',
-  log,
-  broker: link,
-});
-await app.listen({ host: '127.0.0.1', port: 0 });
-const { port } = app.server.address() as AddressInfo;
+const admin = { username: 'bench', password: 'bench-password-1' };
+const platform = await startPlatform({ database: { client: database, url: database.url }, admin });
+const { app } = platform;
+const mqttUrl = platform.urls.mqtt;
 
-await createUser(database.db, { username: 'bench', password: 'bench-password-1', role: 'admin' });
-const login = await app.inject({
-  method: 'POST',
-  url: '/api/v1/auth/login',
-  payload: { username: 'bench', password: 'bench-password-1' },
-});
+const login = await app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: admin });
 const token = login.json<{ accessToken: string }>().accessToken;
 const deviceId = 'bench-device';
 const { secret } = await provisionDevice(database.db, deviceId);
@@ -87,7 +56,7 @@ const reply = <T>(type: string) =>
 const ready = reply('ready');
 dashboardProcess.send({
   type: 'connect',
-  url: `ws://127.0.0.1:${port}/ws/live?access_token=${token}`,
+  url: `${platform.urls.apiWs}/ws/live?access_token=${token}`,
   topic,
   count: dashboards,
 });
@@ -147,7 +116,6 @@ console.table([
 ]);
 
 await device.endAsync();
-await app.close();
-await broker.close();
+await platform.close();
 await database.drop();
 await postgres.stop();

@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { createBrokerLink } from '../src/broker-link.ts';
+import { createBrokerLink } from '@twinwire/api/broker-link';
 import { SERVICE_SECRET, startStack, type Stack } from './helpers/with-broker.ts';
 
 let stack: Stack;

@@ -1,9 +1,5 @@
-// The broker's sources need its declaration for an untyped dependency when compiled here.
 import { randomBytes } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
-import { createBroker, type Broker } from '@twinwire/broker/broker';
-import { loopbackBrokerEnv, readBrokerConfig } from '@twinwire/broker/config';
-import { createAclStore } from '@twinwire/db/acl-store';
+import type { Broker } from '@twinwire/broker/broker';
 import type { UserRole } from '@twinwire/db/schema';
 import { createTestDatabase, type TestDatabase } from '@twinwire/db/testing';
 import { createUser } from '@twinwire/db/users';
@@ -11,13 +7,9 @@ import { provisionDevice } from '@twinwire/testing/provision';
 import { createServiceSecret } from '@twinwire/testing/service-secret';
 import type { FastifyInstance } from 'fastify';
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
-import pino from 'pino';
 import { inject } from 'vitest';
 import { WebSocket, type ClientOptions } from 'ws';
-import { buildApp } from '../../src/app.ts';
-import { createBrokerLink } from '../../src/broker-link.ts';
-import { readApiConfig } from '../../src/config.ts';
-import type { LiveOptions } from '../../src/live/live-routes.ts';
+import { startPlatform, type PlatformOptions } from '../../src/start-platform.ts';
 
 export const SERVICE_SECRET = createServiceSecret();
 const JWT_SECRET = 'test-jwt-secret-0123456789abcdef0123456789';
@@ -53,18 +45,20 @@ export interface Stack {
   close(): Promise<void>;
 }
 
+type ApiOptions = NonNullable<PlatformOptions['apiOptions']>;
+
 let unique = 0;
 const uniqueId = (prefix: string) =>
   `${prefix}-${(unique += 1).toString()}-${randomBytes(3).toString('hex')}`;
 
 /**
- * The real broker on free ports and the real API on a free port, linked with the service
- * credential, against one test database of their own.
+ * The platform (`startPlatform`: the real broker on free ports and the real API on a free
+ * port, linked with the service credential) against one test database of its own.
  */
 export async function startStack(
   options: {
-    live?: LiveOptions;
-    deviceSocket?: { lastSeenFlushMs?: number };
+    live?: ApiOptions['live'];
+    deviceSocket?: ApiOptions['deviceSocket'];
     /** Broker settings over the loopback defaults, e.g. `MQTT_RECEIVE_MAXIMUM`. */
     brokerEnv?: Record<string, string>;
     /** API environment overrides. */
@@ -72,47 +66,31 @@ export async function startStack(
   } = {},
 ): Promise<Stack> {
   const database = await createTestDatabase(inject('postgresUrl'));
-  const broker = await createBroker({
-    config: readBrokerConfig(loopbackBrokerEnv(SERVICE_SECRET, options.brokerEnv)),
-    db: database,
-    databaseUrl: database.url,
-    log: pino({ level: 'silent' }),
-  });
-  const mqttUrl = `mqtt://127.0.0.1:${broker.addresses.mqtt}`;
-  const config = readApiConfig({
-    LOG_LEVEL: 'silent',
-    API_HOST: '127.0.0.1',
-    API_PORT: '0',
-    CORS_ORIGINS: ALLOWED_ORIGIN,
-    MQTT_URL: mqttUrl,
-    SERVICE_SECRET,
-    LOGIN_RATE_LIMIT: '1000',
-    // Tests fail logins on purpose, all from 127.0.0.1; tests of the throttle turn it on.
-    LOGIN_THROTTLE: 'false',
-    ...options.env,
-  });
-  const log = pino({ level: 'silent' });
-  async function apiInstance(): Promise<FastifyInstance> {
-    const link = createBrokerLink({ url: mqttUrl, secret: SERVICE_SECRET, log });
-    await link.ready();
-    return buildApp({
-      config,
-      db: database,
-      databaseUrl: database.url,
-      acl: await createAclStore({ db: database.db }),
-      jwtSecret: JWT_SECRET,
-      log,
-      broker: link,
+  const platform = await startPlatform({
+    database: { client: database, url: database.url },
+    admin: false,
+    corsOrigins: [ALLOWED_ORIGIN],
+    serviceSecret: SERVICE_SECRET,
+    jwtSecret: JWT_SECRET,
+    ...(options.brokerEnv ? { brokerEnv: options.brokerEnv } : {}),
+    apiEnv: {
+      LOGIN_RATE_LIMIT: '1000',
+      // Tests fail logins on purpose, all from 127.0.0.1; tests of the throttle turn it on.
+      LOGIN_THROTTLE: 'false',
+      ...options.env,
+    },
+    apiOptions: {
       ...(options.live ? { live: options.live } : {}),
       ...(options.deviceSocket ? { deviceSocket: options.deviceSocket } : {}),
-    });
-  }
-  const app = await apiInstance();
-  const otherApis: FastifyInstance[] = [];
-  await app.listen({ host: '127.0.0.1', port: 0 });
-  const { port } = app.server.address() as AddressInfo;
-  const httpUrl = `http://127.0.0.1:${port}`;
-  const wsUrl = `ws://127.0.0.1:${port}`;
+    },
+  }).catch(async (error: unknown) => {
+    await database.drop();
+    throw error;
+  });
+  const { app, broker } = platform;
+  const mqttUrl = platform.urls.mqtt;
+  const httpUrl = platform.urls.api;
+  const wsUrl = platform.urls.apiWs;
   const clients: MqttClient[] = [];
   const sockets: WebSocket[] = [];
 
@@ -160,10 +138,8 @@ export async function startStack(
         password: SERVICE_SECRET,
       });
     },
-    async anotherApi() {
-      const other = await apiInstance();
-      otherApis.push(other);
-      return other;
+    anotherApi() {
+      return platform.anotherApi();
     },
     openWs(path, wsOptions) {
       const socket = new WebSocket(`${wsUrl}${path}`, wsOptions);
@@ -193,9 +169,7 @@ export async function startStack(
     async close() {
       for (const socket of sockets) socket.terminate();
       await Promise.all(clients.map((client) => client.endAsync(true)));
-      await Promise.all(otherApis.map((other) => other.close()));
-      await app.close();
-      await broker.close();
+      await platform.close();
       await database.drop();
     },
   };
