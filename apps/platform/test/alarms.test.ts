@@ -4,6 +4,8 @@ import { createInterface } from 'node:readline';
 import { createUser } from '@twinwire/db/users';
 import type { Alarm, AlarmEvent, AlarmRule } from '@twinwire/schemas/alarms';
 import { alarmsTopic, telemetryTopic } from '@twinwire/schemas/topics';
+import { waitUntil } from '@twinwire/testing/wait-until';
+import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebhookReceiver } from './helpers/webhook-receiver.ts';
 import { FrameLog, startStack, type Stack } from './helpers/with-broker.ts';
@@ -43,6 +45,26 @@ const hotRule = (deviceId: string) => ({
   severity: 'critical',
   message: '{device} is at {value}',
 });
+
+/**
+ * Publishes a reading of `temp` now and every 200 ms until stopped. The broker learns of a
+ * rule created a moment ago by NOTIFY: a reading it commits before then meets no rule, so a
+ * test that raised an alarm with a single reading would race that notification.
+ */
+function keepPublishing(device: MqttClient, deviceId: string, temp: number): () => void {
+  let seq = 0;
+  const publish = () =>
+    device.publishAsync(
+      telemetryTopic(deviceId),
+      JSON.stringify({ ts: Date.now(), seq: (seq += 1), metrics: { temp } }),
+      { qos: 1 },
+    );
+  void publish();
+  const timer = setInterval(() => void publish(), 200);
+  return () => {
+    clearInterval(timer);
+  };
+}
 
 async function openAlarms(deviceId: string): Promise<Alarm[]> {
   const response = await call('GET', `/alarms?state=open&deviceId=${deviceId}`, tokens.viewer);
@@ -108,12 +130,15 @@ describe('alarms raised by either transport', () => {
     await watcher.subscribeAsync('alarms/+', { qos: 1 });
 
     const device = await stack.mqttDevice(deviceId, secret);
-    await device.publishAsync(
-      telemetryTopic(deviceId),
-      JSON.stringify({ ts: Date.now(), seq: 1, metrics: { temp: 90 } }),
-      { qos: 1 },
-    );
-    const [alarm] = await openAlarms(deviceId);
+    const stop = keepPublishing(device, deviceId, 90);
+    const [alarm] = await waitUntil(
+      'the alarm raised',
+      async () => {
+        const open = await openAlarms(deviceId);
+        return open.length > 0 ? open : undefined;
+      },
+      { intervalMs: 100 },
+    ).finally(stop);
     expect(alarm).toMatchObject({ deviceId, state: 'raised', message: `${deviceId} is at 90` });
     await expect.poll(() => events.map((event) => event.type)).toEqual(['alarm.raised']);
 
@@ -219,12 +244,9 @@ describe('alarms on the live WebSocket', () => {
     socket.send(JSON.stringify({ type: 'subscribe', id: 'a', filter: 'alarms/+' }));
     expect(await frames.next((frame) => frame.id === 'a')).toMatchObject({ type: 'subscribed' });
     const device = await stack.mqttDevice(deviceId, secret);
-    await device.publishAsync(
-      telemetryTopic(deviceId),
-      JSON.stringify({ ts: Date.now(), seq: 1, metrics: { temp: 99 } }),
-      { qos: 1 },
-    );
-    expect(await frames.next((frame) => frame.type === 'message')).toMatchObject({
+    const stop = keepPublishing(device, deviceId, 99);
+    const raised = await frames.next((frame) => frame.type === 'message').finally(stop);
+    expect(raised).toMatchObject({
       topic: alarmsTopic(deviceId),
       payload: { type: 'alarm.raised', data: { deviceId, state: 'raised', value: 99 } },
     });
