@@ -18,7 +18,7 @@ import {
   type LogLine,
   type SpawnedProcess,
 } from './helpers/spawn-process.ts';
-import { WebhookReceiver } from './helpers/webhook-receiver.ts';
+import { WebhookReceiver } from '@twinwire/testing/webhook-receiver';
 
 const SERVICE_SECRET = createServiceSecret();
 const WEBHOOK_SECRET = 'alarms-processes-webhook-secret';

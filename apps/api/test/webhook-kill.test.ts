@@ -5,7 +5,7 @@ import { clearRuleAlarm, raiseAlarm } from '@twinwire/alarms/alarm-store';
 import { createTestDatabase, type TestDatabase } from '@twinwire/db/testing';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { inject } from 'vitest';
-import { WebhookReceiver } from './helpers/webhook-receiver.ts';
+import { WebhookReceiver } from '@twinwire/testing/webhook-receiver';
 
 const apiDir = fileURLToPath(new URL('..', import.meta.url));
 const SECRET = 'kill-test-webhook-secret';

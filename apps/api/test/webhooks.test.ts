@@ -3,7 +3,7 @@ import { createTelemetryWriter } from '@twinwire/db/telemetry-writer';
 import type { TelemetryEvent } from '@twinwire/schemas/alarms';
 import { afterEach, describe, expect, it } from 'vitest';
 import { buildTestApi, type TestApi } from './helpers/build-app.ts';
-import { WebhookReceiver } from './helpers/webhook-receiver.ts';
+import { WebhookReceiver } from '@twinwire/testing/webhook-receiver';
 
 const fastRetries = {
   WEBHOOK_ALLOW_LOOPBACK: 'true',

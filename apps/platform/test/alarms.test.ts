@@ -7,7 +7,7 @@ import { alarmsTopic, telemetryTopic } from '@twinwire/schemas/topics';
 import { waitUntil } from '@twinwire/testing/wait-until';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { WebhookReceiver } from './helpers/webhook-receiver.ts';
+import { WebhookReceiver } from '@twinwire/testing/webhook-receiver';
 import { FrameLog, startStack, type Stack } from './helpers/with-broker.ts';
 
 let stack: Stack;
