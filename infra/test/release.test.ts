@@ -1,6 +1,6 @@
 // One release version for the whole workspace: every package.json carries it, and the
 // changelog's newest release is it (the OpenAPI and AsyncAPI documents read it from there).
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -9,12 +9,17 @@ import { repoRoot } from './lib/paths.ts';
 const workspace = parse(readFileSync(join(repoRoot, 'pnpm-workspace.yaml'), 'utf8')) as {
   packages: string[];
 };
-/** Every workspace package's folder, from pnpm-workspace.yaml's globs (`dir/*` or `dir`). */
+/**
+ * Every workspace package's folder, from pnpm-workspace.yaml's globs (`dir/*` or `dir`): as
+ * for pnpm, a folder is a package when it has a package.json. (`pnpm deploy` into a temporary
+ * folder leaves an empty `node_modules/.bin` tree beside the apps while it runs.)
+ */
 const packageDirs = workspace.packages.flatMap((glob) =>
   glob.endsWith('/*')
     ? readdirSync(join(repoRoot, glob.slice(0, -2)), { withFileTypes: true })
         .filter((entry) => entry.isDirectory())
         .map((entry) => join(glob.slice(0, -2), entry.name))
+        .filter((dir) => existsSync(join(repoRoot, dir, 'package.json')))
     : [glob],
 );
 const manifest = (dir: string) =>

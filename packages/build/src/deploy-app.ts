@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
+const workspaceRoot = fileURLToPath(new URL('../../../', import.meta.url));
 
 export interface DeployedApp {
   /** A folder outside the workspace: package.json, dist/, node_modules (production only). */
@@ -19,7 +21,8 @@ export interface DeployedApp {
  */
 export async function deployApp(packageName: string): Promise<DeployedApp> {
   const parent = await mkdtemp(join(tmpdir(), 'twinwire-deploy-'));
-  const dir = join(parent, packageName.replace(/^@twinwire\//, ''));
+  const name = packageName.replace(/^@twinwire\//, '');
+  const dir = join(parent, name);
   const pnpm = async (...args: string[]) => {
     // Under `pnpm run`, npm_execpath is the pnpm that runs us (also when it came from npx).
     const execPath = process.env.npm_execpath;
@@ -34,5 +37,15 @@ export async function deployApp(packageName: string): Promise<DeployedApp> {
   };
   await pnpm('deploy', '--prod', dir);
   await pnpm('run', 'build', '--outdir', join(dir, 'dist'));
-  return { dir, remove: () => rm(parent, { recursive: true, force: true }) };
+  // pnpm 10's deploy also creates an empty `node_modules/.bin` tree at the target's path
+  // taken relative to the workspace and applied to the app's folder (with the workspace in
+  // /tmp: apps/twinwire-deploy-…/<app>, beside the apps): removed with the deployment.
+  const stray = join(workspaceRoot, 'apps', name, relative(workspaceRoot, parent));
+  return {
+    dir,
+    remove: async () => {
+      await rm(parent, { recursive: true, force: true });
+      await rm(stray, { recursive: true, force: true });
+    },
+  };
 }

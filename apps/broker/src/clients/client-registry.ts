@@ -39,6 +39,17 @@ type Operation = { kind: 'upsert'; row: ClientRow } | { kind: 'remove'; removal:
 const connectedAtOf = (operation: Operation) =>
   operation.kind === 'upsert' ? operation.row.connectedAt : operation.removal.connectedAt;
 
+/** Where every broker of a cluster announces a client that connected to it (aedes). */
+const NEW_CLIENTS = '$SYS/+/new/clients';
+
+/** The part of aedes' emitter (mqemitter, or mqemitter-redis in a cluster) used here. */
+interface ClusterEmitter {
+  on(
+    topic: string,
+    handler: (packet: { topic: string; payload: Buffer }, done: () => void) => void,
+  ): void;
+}
+
 /**
  * This broker's part of the cluster-wide client registry (`mqtt_clients` in PostgreSQL): a
  * row per connected client and per offline persistent session it holds. Every change (a
@@ -85,6 +96,7 @@ export function createClientRegistry(deps: ClientRegistryDeps) {
     if (!row) return;
     current.set(client.id, { client, row });
     offline.delete(client.id);
+    movedAway.delete(client.id);
     schedule(client.id, { kind: 'upsert', row });
   }
 
@@ -102,7 +114,8 @@ export function createClientRegistry(deps: ClientRegistryDeps) {
     // A client replaced by a newer connection of the same id: the newer one owns the row.
     if (entry?.client !== client) return;
     current.delete(client.id);
-    if (entry.row.cleanSession) {
+    // A session another broker took over is no longer held here: its row is that broker's.
+    if (entry.row.cleanSession || movedAway.delete(client.id)) {
       schedule(client.id, {
         kind: 'remove',
         removal: { clientId: client.id, connectedAt: entry.row.connectedAt },
@@ -118,6 +131,34 @@ export function createClientRegistry(deps: ClientRegistryDeps) {
     };
     offline.set(client.id, row);
     schedule(client.id, { kind: 'upsert', row });
+  }
+
+  /**
+   * With shared sessions, a client id that connected on another broker of the cluster (its
+   * `$SYS/<broker>/new/clients`, on which aedes closes the connection here) moved its session
+   * there. The offline row this broker wrote for it is removed (if it still stands for our
+   * connection), and is never written again: written late, after the other broker cleared
+   * the session, it would bring back a session that no longer exists.
+   */
+  const movedAway = new Set<string>();
+  function onConnectedElsewhere(clientId: string): void {
+    if (current.has(clientId)) {
+      // Closed for the takeover right after this: onDisconnect removes instead of writing.
+      movedAway.add(clientId);
+      return;
+    }
+    const row = offline.get(clientId);
+    if (!row) return;
+    offline.delete(clientId);
+    schedule(clientId, { kind: 'remove', removal: { clientId, connectedAt: row.connectedAt } });
+  }
+  if (deps.sharedSessions) {
+    const mq = (deps.aedes as unknown as { mq: ClusterEmitter }).mq;
+    mq.on(NEW_CLIENTS, (packet, done) => {
+      const [, brokerId] = packet.topic.split('/');
+      if (brokerId !== deps.aedes.id) onConnectedElsewhere(packet.payload.toString());
+      done();
+    });
   }
 
   deps.aedes.on('clientReady', onReady);
