@@ -7,7 +7,15 @@ import type { TestDatabase } from '@twinwire/db/testing';
 import type { MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { killAllBrokers, spawnBroker, type SpawnedBroker } from '../helpers/spawn-broker.ts';
-import { closeAll, connectDevice, ownDatabase, provisionDevices, type Device } from './fixtures.ts';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  closeAll,
+  connectDevice,
+  connectService,
+  ownDatabase,
+  provisionDevices,
+  type Device,
+} from './fixtures.ts';
 import { isolatedRedis, type IsolatedRedis } from './redis-space.ts';
 
 const redisServer = process.env.REDIS_URL;
@@ -82,4 +90,40 @@ describe.runIf(redisServer)('the client registry in a cluster of two brokers', (
       { broker_id: 'broker-b', shared_sessions: true },
     ]);
   });
+
+  it('forgets on the first broker a session the second one took: cleared there, its row stays gone', async () => {
+    // A persistent session on A, then offline there: A holds it.
+    const onA = await connectDevice(brokerA.mqttUrl, device, { clean: false });
+    await onA.subscribeAsync(`devices/${device.id}/commands/#`, { qos: 1 });
+    await onA.endAsync();
+    await expect
+      .poll(row, { timeout: 10_000 })
+      .toMatchObject({ brokerId: 'broker-a', state: 'offline' });
+
+    // Resumed on B, offline there, with a message queued for it.
+    const onB = await connectDevice(brokerB.mqttUrl, device, { clean: false });
+    await expect
+      .poll(row, { timeout: 10_000 })
+      .toMatchObject({ brokerId: 'broker-b', state: 'connected' });
+    await onB.endAsync();
+    const sender = await connectService(brokerB.mqttUrl, 'queue-one');
+    clients.add(sender);
+    await sender.publishAsync(`devices/${device.id}/commands/ping`, 'queued', { qos: 1 });
+    await expect
+      .poll(row, { timeout: 15_000 })
+      .toMatchObject({ brokerId: 'broker-b', state: 'offline', queued: 1 });
+
+    const current = await row();
+    await notifyClientAction(database.db, {
+      action: 'clear-session',
+      clientId: device.id,
+      brokerId: 'broker-b',
+      connectedAt: current?.connectedAt.getTime() ?? 0,
+    });
+    await expect.poll(row, { timeout: 10_000 }).toBeUndefined();
+    // A's housekeeping (every 10 s) rewrites the sessions it holds whose queue counts moved:
+    // holding this one still, it would write its row back.
+    await sleep(12_000);
+    expect(await row()).toBeUndefined();
+  }, 60_000);
 });
