@@ -1,46 +1,9 @@
 // /metrics through app.inject, without a broker: the broker link reported down, and
 // METRICS_TOKEN guarding the scrape (the scrape over a real port, with a broker, is in
 // apps/platform/test/metrics.test.ts).
+import { parseExposition, valueOf } from '@twinwire/testing/prometheus';
 import { describe, expect, it } from 'vitest';
 import { buildTestApi } from './helpers/build-app.ts';
-
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** The samples of a Prometheus text exposition (comments skipped). */
-function parseExposition(text: string): Sample[] {
-  const samples: Sample[] = [];
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match) continue;
-    const [, name = '', labelText = '', value = ''] = match;
-    const labels = Object.fromEntries(
-      [...labelText.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, key = '', text = '']) => [
-        key,
-        text,
-      ]),
-    );
-    samples.push({ name, labels, value: Number(value) });
-  }
-  return samples;
-}
-
-/** The value of the sample with this name and exactly these labels (undefined: absent). */
-function valueOf(
-  samples: Sample[],
-  name: string,
-  labels: Record<string, string> = {},
-): number | undefined {
-  return samples.find(
-    (sample) =>
-      sample.name === name &&
-      Object.keys(sample.labels).length === Object.keys(labels).length &&
-      Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
-  )?.value;
-}
 
 describe('/metrics without a broker, through app.inject', () => {
   it('reports the broker link as down and serves the scrape without a token by default', async () => {

@@ -31,7 +31,7 @@ export function runPackageSuite(options: {
   devDependencies: string[];
   /** The command, run with this Node from the copy's directory. */
   args: (workDir: string) => string[];
-  /** Inherit the output, or capture it for `report`. */
+  /** Given: the output is captured and handed to it (else the suite prints as it runs). */
   capture?: (run: SpawnSyncReturns<string>) => void;
 }): number {
   const workDir = mkdtempSync(join(tmpdir(), `${basename(options.packageDir)}-suite-`));

@@ -2,46 +2,9 @@
 // names, request durations by route pattern, WebSocket sessions, live frames and the broker
 // link, scraped over a real port; METRICS_TOKEN guards it.
 import { telemetryTopic } from '@twinwire/schemas/topics';
+import { parseExposition, valueOf } from '@twinwire/testing/prometheus';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closed, FrameLog, reading, startStack, type Stack } from './helpers/with-broker.ts';
-
-interface Sample {
-  name: string;
-  labels: Record<string, string>;
-  value: number;
-}
-
-/** The samples of a Prometheus text exposition (comments skipped). */
-function parseExposition(text: string): Sample[] {
-  const samples: Sample[] = [];
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(?:\{(.*)\})? (\S+)$/.exec(line);
-    if (!match) continue;
-    const [, name = '', labelText = '', value = ''] = match;
-    const labels = Object.fromEntries(
-      [...labelText.matchAll(/(\w+)="((?:[^"\\]|\\.)*)"/g)].map(([, key = '', text = '']) => [
-        key,
-        text,
-      ]),
-    );
-    samples.push({ name, labels, value: Number(value) });
-  }
-  return samples;
-}
-
-/** The value of the sample with this name and exactly these labels (undefined: absent). */
-function valueOf(
-  samples: Sample[],
-  name: string,
-  labels: Record<string, string> = {},
-): number | undefined {
-  return samples.find(
-    (sample) =>
-      sample.name === name &&
-      Object.keys(sample.labels).length === Object.keys(labels).length &&
-      Object.entries(labels).every(([key, value]) => sample.labels[key] === value),
-  )?.value;
-}
 
 describe('/metrics with a broker, over a real port', () => {
   let stack: Stack;

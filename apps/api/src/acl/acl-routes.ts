@@ -8,9 +8,8 @@ import {
   coreView,
   deleteRule,
   insertRule,
-  isStoredRuleId,
   listStoredRules,
-  refuseBuiltIn,
+  storedRuleId,
   updateRule,
 } from './rule-store.ts';
 import {
@@ -22,7 +21,6 @@ import {
   RuleView,
   UpdateRuleBody,
 } from '@twinwire/schemas/rest/acl';
-import { NotFound } from '../errors.ts';
 import { ErrorResponse, NoQuery } from '@twinwire/schemas/rest/common';
 
 const denied = { 401: ErrorResponse, 403: ErrorResponse } as const;
@@ -97,9 +95,7 @@ export const aclRuleRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclSt
       },
     },
     async (request) => {
-      const { id } = request.params;
-      refuseBuiltIn(id);
-      if (!isStoredRuleId(id)) throw new NotFound(`rule ${id}`);
+      const id = storedRuleId(request.params.id);
       const updated = await updateRule(db, id, request.body);
       await acl.reload();
       return updated;
@@ -126,9 +122,7 @@ export const aclRuleRoutes: FastifyPluginAsyncTypebox<{ db: Database; acl: AclSt
       },
     },
     async (request, reply) => {
-      const { id } = request.params;
-      refuseBuiltIn(id);
-      if (!isStoredRuleId(id)) throw new NotFound(`rule ${id}`);
+      const id = storedRuleId(request.params.id);
       await deleteRule(db, id);
       await acl.reload();
       return reply.status(204).send(null);

@@ -16,19 +16,20 @@ function isBuiltIn(id: string): boolean {
   return builtInIds.has(id);
 }
 
-/** Built-in rules live in code, not in the table: they cannot be changed through the API. */
-export function refuseBuiltIn(id: string): void {
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * The id of a stored rule a request may change. Built-in rules live in code, not in the
+ * table: they cannot be changed through the API (409). Stored rule ids are uuids; anything
+ * else cannot name one (and would not cast in SQL): 404.
+ */
+export function storedRuleId(id: string): string {
   if (isBuiltIn(id))
     throw new Conflict(
       `rule ${id} is built in and read-only; add a deny rule to narrow it (deny wins) or an allow rule to widen it`,
     );
-}
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-/** Stored rule ids are uuids; anything else cannot name one (and would not cast in SQL). */
-export function isStoredRuleId(id: string): boolean {
-  return UUID.test(id);
+  if (!UUID.test(id)) throw new NotFound(`rule ${id}`);
+  return id;
 }
 
 export function coreView(rule: AclRule): Static<typeof RuleCoreView> {
