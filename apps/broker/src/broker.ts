@@ -37,6 +37,8 @@ export interface BrokerDeps {
   log: Logger;
   /** How often connected devices are re-checked and last-seen times written. */
   housekeepingIntervalMs?: number;
+  /** How long a CONNECT may take to authenticate (hash included) before it is refused busy. */
+  authTimeoutMs?: number;
 }
 
 export interface Broker {
@@ -157,6 +159,7 @@ async function startBroker(
   installPolicy({
     aedes,
     config,
+    authTimeoutMs: deps.authTimeoutMs ?? 5_000,
     db: deps.db.db,
     acl: aclStore.current,
     sessions,

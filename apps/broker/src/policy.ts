@@ -33,6 +33,7 @@ import { installSharedSubscriptions } from './shared-subscriptions/shared-subscr
 export function installPolicy(deps: {
   aedes: Aedes;
   config: BrokerConfig;
+  authTimeoutMs: number;
   db: Database;
   acl: () => Acl;
   sessions: SessionRegistry;
@@ -69,7 +70,7 @@ export function installPolicy(deps: {
     logins: createLoginGuard({ protection: createLoginProtection(config), metrics, log }),
     serviceSecret: config.SERVICE_SECRET,
     allowAnonymous: config.ALLOW_ANONYMOUS,
-    timeoutMs: 5_000,
+    timeoutMs: deps.authTimeoutMs,
     metrics,
     log,
   });

@@ -285,13 +285,18 @@ describe('clean logins ahead of suspect ones', () => {
 describe('a flood that keeps the hash queue full', () => {
   let harness: TestBroker;
   beforeAll(async () => {
-    harness = await startBroker({
-      LOGIN_HASH_CONCURRENCY: '1',
-      LOGIN_HASH_QUEUE: '1',
-      LOGIN_THROTTLE: 'true',
-      LOGIN_THROTTLE_FAILURES: '2',
-      LOGIN_THROTTLE_MAX_BAN_MS: '1000',
-    });
+    harness = await startBroker(
+      {
+        LOGIN_HASH_CONCURRENCY: '1',
+        LOGIN_HASH_QUEUE: '1',
+        LOGIN_THROTTLE: 'true',
+        LOGIN_THROTTLE_FAILURES: '2',
+        LOGIN_THROTTLE_MAX_BAN_MS: '1000',
+      },
+      // The clean login waits behind a user password's scrypt; on a loaded CI machine that
+      // outlasted the 5 s authentication limit and the clean login was refused busy.
+      { authTimeoutMs: 60_000 },
+    );
     await slowUser(harness, 'slow-sid');
   });
   afterAll(() => harness.close());

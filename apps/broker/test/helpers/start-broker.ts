@@ -41,6 +41,7 @@ export async function startBroker(
   options: {
     outage?: boolean;
     housekeepingIntervalMs?: number;
+    authTimeoutMs?: number;
     /** The broker's own client to the test database, e.g. one that counts statements. */
     dbFactory?: (url: string) => DbClient;
   } = {},
@@ -62,6 +63,7 @@ export async function startBroker(
       databaseUrl,
       log: pino({ level: 'silent' }),
       housekeepingIntervalMs: options.housekeepingIntervalMs ?? 500,
+      ...(options.authTimeoutMs ? { authTimeoutMs: options.authTimeoutMs } : {}),
     });
   } catch (error) {
     if (db !== database) await db.close();
